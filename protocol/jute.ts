@@ -1,0 +1,268 @@
+/**
+ * The jute binary archive (reference §1.2): big-endian primitives, length-prefixed buffers and
+ * strings with -1 for null, and counted vectors. The reader throws only `DecodeError`, which the
+ * record decoders catch and turn into results.
+ */
+import { Buffer } from 'node:buffer';
+
+/** jute.maxbuffer's default (reference §1.1): the largest frame either side accepts. */
+export const JUTE_MAX_BUFFER = 0xfffff;
+
+/**
+ * The default per-field limit: maxbuffer + extrasize (both 0xFFFFF by default), as
+ * BinaryInputArchive.checkLength applies it to every buffer and ustring (reference §1.1).
+ */
+export const MAX_FIELD_BYTES = JUTE_MAX_BUFFER * 2;
+
+/** The only error the jute reader throws: the bytes are not a valid encoding of the record. */
+export class DecodeError extends Error {
+  override readonly name = 'DecodeError';
+}
+
+/** Options of a JuteReader. */
+export interface JuteReaderOptions {
+  /** Longest buffer or ustring accepted, in bytes. */
+  readonly maxFieldBytes?: number;
+}
+
+/** Reads jute primitives from a byte array without copying (buffers are subarrays). */
+export class JuteReader {
+  readonly #bytes: Buffer;
+  readonly #view: DataView;
+  readonly #maxFieldBytes: number;
+  #offset = 0;
+
+  constructor(bytes: Uint8Array, options: JuteReaderOptions = {}) {
+    // A Buffer view (no copy) gives the native UTF-8 decoder; DataView gives the integers.
+    this.#bytes = Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+    this.#view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+    this.#maxFieldBytes = options.maxFieldBytes ?? MAX_FIELD_BYTES;
+  }
+
+  /** Bytes consumed so far. */
+  get offset(): number {
+    return this.#offset;
+  }
+
+  /** Bytes not yet consumed. */
+  get remaining(): number {
+    return this.#bytes.length - this.#offset;
+  }
+
+  #need(n: number): number {
+    const at = this.#offset;
+    if (n > this.#bytes.length - at) {
+      throw new DecodeError(`need ${n} bytes at offset ${at}, have ${this.#bytes.length - at}`);
+    }
+    this.#offset = at + n;
+    return at;
+  }
+
+  /** Reads an i32. */
+  readInt(): number {
+    return this.#view.getInt32(this.#need(4));
+  }
+
+  /** Reads an i64. */
+  readLong(): bigint {
+    return this.#view.getBigInt64(this.#need(8));
+  }
+
+  /** Reads a boolean; any non-zero byte is true, as BinaryInputArchive.readBool does. */
+  readBool(): boolean {
+    return this.#view.getUint8(this.#need(1)) !== 0;
+  }
+
+  /** Reads one byte as an unsigned number. */
+  readByte(): number {
+    return this.#view.getUint8(this.#need(1));
+  }
+
+  #length(): number {
+    const length = this.readInt();
+    if (length < -1) throw new DecodeError(`negative length ${length}`);
+    if (length > this.#maxFieldBytes) {
+      throw new DecodeError(`length ${length} over the field limit ${this.#maxFieldBytes}`);
+    }
+    return length;
+  }
+
+  /** Reads a buffer as a view into the input (null for length -1); copy it if it must outlive the frame. */
+  readBuffer(): Uint8Array | null {
+    const length = this.#length();
+    if (length === -1) return null;
+    const at = this.#need(length);
+    return this.#bytes.subarray(at, at + length);
+  }
+
+  /** Reads a buffer into fresh memory (null for length -1), for data that outlives the frame. */
+  readBufferCopy(): Uint8Array | null {
+    const view = this.readBuffer();
+    return view === null ? null : new Uint8Array(view);
+  }
+
+  /** Reads a ustring (null for length -1), decoding UTF-8 as Java's reader does. */
+  readUstring(): string | null {
+    const length = this.#length();
+    if (length === -1) return null;
+    const at = this.#need(length);
+    return decodeUtf8(this.#bytes, at, at + length);
+  }
+
+  /** Reads a ustring where a record requires one; null reads as "" (kazoo sends "" as null, §1.2). */
+  readString(): string {
+    return this.readUstring() ?? '';
+  }
+
+  /** Reads a vector count: -1 (null) reads as 0, and a count that cannot fit the rest is refused. */
+  readCount(minItemBytes: number): number {
+    const count = this.readInt();
+    if (count === -1) return 0;
+    if (count < -1) throw new DecodeError(`negative vector count ${count}`);
+    if (count * minItemBytes > this.remaining) {
+      throw new DecodeError(`vector count ${count} exceeds the ${this.remaining} bytes left`);
+    }
+    return count;
+  }
+
+  /** Reads a vector<ustring>; a null vector reads as empty and null items as "". */
+  readStringVector(): string[] {
+    const count = this.readCount(4);
+    const items = new Array<string>(count);
+    for (let i = 0; i < count; i++) items[i] = this.readString();
+    return items;
+  }
+
+  /** Reads a vector whose items `readItem` decodes, each at least `minItemBytes` long. */
+  readVector<T>(minItemBytes: number, readItem: (reader: JuteReader) => T): T[] {
+    const count = this.readCount(minItemBytes);
+    const items = new Array<T>(count);
+    for (let i = 0; i < count; i++) items[i] = readItem(this);
+    return items;
+  }
+}
+
+/** Decodes UTF-8, with a loop for short ASCII (most paths) that beats the native call's overhead. */
+function decodeUtf8(bytes: Buffer, start: number, end: number): string {
+  if (end - start > 64) return bytes.toString('utf8', start, end);
+  let out = '';
+  for (let i = start; i < end; i++) {
+    const b = bytes[i] as number;
+    if (b >= 0x80) return bytes.toString('utf8', start, end);
+    out += String.fromCharCode(b);
+  }
+  return out;
+}
+
+/** Writes jute primitives into a growable buffer. */
+export class JuteWriter {
+  #bytes: Buffer;
+  #view: DataView;
+  #offset = 0;
+
+  constructor(initialBytes = 256) {
+    this.#bytes = Buffer.allocUnsafe(Math.max(16, initialBytes));
+    this.#view = new DataView(this.#bytes.buffer, this.#bytes.byteOffset, this.#bytes.byteLength);
+  }
+
+  /** Bytes written so far. */
+  get offset(): number {
+    return this.#offset;
+  }
+
+  #reserve(n: number): number {
+    const at = this.#offset;
+    if (at + n > this.#bytes.length) this.#grow(at + n);
+    this.#offset = at + n;
+    return at;
+  }
+
+  #grow(minBytes: number): void {
+    const next = Buffer.allocUnsafe(Math.max(minBytes, this.#bytes.length * 2));
+    this.#bytes.copy(next, 0, 0, this.#offset);
+    this.#bytes = next;
+    this.#view = new DataView(next.buffer, next.byteOffset, next.byteLength);
+  }
+
+  /** Writes an i32 (the value is truncated to 32 bits). */
+  writeInt(value: number): void {
+    this.#view.setInt32(this.#reserve(4), value);
+  }
+
+  /** Overwrites the i32 at `at`, for length prefixes known only after the body. */
+  patchInt(at: number, value: number): void {
+    this.#view.setInt32(at, value);
+  }
+
+  /** Writes an i64 (the value is wrapped to 64 signed bits). */
+  writeLong(value: bigint): void {
+    this.#view.setBigInt64(this.#reserve(8), BigInt.asIntN(64, value));
+  }
+
+  /** Writes a boolean as 00 or 01. */
+  writeBool(value: boolean): void {
+    this.#bytes[this.#reserve(1)] = value ? 1 : 0;
+  }
+
+  /** Writes a buffer; null is written as length -1. */
+  writeBuffer(value: Uint8Array | null): void {
+    if (value === null) {
+      this.writeInt(-1);
+      return;
+    }
+    const at = this.#reserve(4 + value.length);
+    this.#view.setInt32(at, value.length);
+    this.#bytes.set(value, at + 4);
+  }
+
+  /** Writes raw bytes with no length prefix. */
+  writeRaw(value: Uint8Array): void {
+    this.#bytes.set(value, this.#reserve(value.length));
+  }
+
+  /**
+   * Writes a ustring as standard UTF-8; null is written as length -1. Java writes non-BMP
+   * characters as CESU-8 surrogate pairs (§1.2), but every reader, Java's included, decodes
+   * standard UTF-8, so standard UTF-8 is what all clients read back correctly.
+   */
+  writeUstring(value: string | null): void {
+    if (value === null) {
+      this.writeInt(-1);
+      return;
+    }
+    // Reserve the worst case (3 bytes per UTF-16 unit), write, then give back the excess.
+    const at = this.#reserve(4 + value.length * 3);
+    const written = writeUtf8(this.#bytes, value, at + 4);
+    this.#view.setInt32(at, written);
+    this.#offset = at + 4 + written;
+  }
+
+  /** Writes a vector<ustring>. */
+  writeStringVector(values: readonly string[]): void {
+    this.writeInt(values.length);
+    for (const value of values) this.writeUstring(value);
+  }
+
+  /** Writes a vector whose items `writeItem` encodes. */
+  writeVector<T>(values: readonly T[], writeItem: (writer: JuteWriter, item: T) => void): void {
+    this.writeInt(values.length);
+    for (const value of values) writeItem(this, value);
+  }
+
+  /** The bytes written, as a view of the writer's memory (valid until the next write). */
+  finish(): Uint8Array {
+    return this.#bytes.subarray(0, this.#offset);
+  }
+}
+
+/** Writes `value` as UTF-8 at `at` and returns the byte count; a loop for short ASCII strings. */
+function writeUtf8(bytes: Buffer, value: string, at: number): number {
+  const length = value.length;
+  if (length > 64) return bytes.write(value, at, 'utf8');
+  for (let i = 0; i < length; i++) {
+    const c = value.charCodeAt(i);
+    if (c >= 0x80) return bytes.write(value, at, 'utf8');
+    bytes[at + i] = c;
+  }
+  return length;
+}
