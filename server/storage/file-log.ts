@@ -1,0 +1,387 @@
+/**
+ * FileLogStore: the transaction log on disk (shell code: uses node:fs).
+ *
+ * Layout (ZooKeeper's, our own format inside): files `<dataLogDir>/version-2/log.<zxid>`, where
+ * `<zxid>` is the lowercase hex zxid of the file's first record (ZooKeeper's `log.<hex>` naming).
+ * A file is created when the first batch after a roll is synced; the store rolls on open and
+ * whenever `roll()` is called (after a snapshot) so that older files can be purged.
+ *
+ * File format, all integers big-endian:
+ *   header  : magic u32 = 0x43524c47 ('CRLG'), format version u32 = 1, reserved u64 = 0
+ *   record* : length u32 (payload bytes), crc32 u32 over zxid+payload, zxid u64, payload
+ *   end     : end of file at a record boundary, or zero bytes (a zxid of 0 is never written, so
+ *             16 zero bytes are the end marker and the zero padding reads as one).
+ * Files are preallocated in blocks of `preallocBytes` (ZooKeeper's preAllocSize, 64 MiB by
+ * default) by extending them with zeros, so that most syncs write data without growing the file.
+ * Within one file each record's zxid follows the previous one (`isNextZxid`), the first record
+ * carries the zxid in the file name, and the first record of a file follows the last of the
+ * previous file.
+ *
+ * Writing: `append` only buffers; `sync` encodes everything pending into one buffer, writes it
+ * with one positional write on the single open fd, and calls fdatasync once. A file created by
+ * the sync is fsynced and so is the directory, so the new name survives a crash.
+ *
+ * Opening validates every file. A torn final write in the newest file (a record cut short, or a
+ * bad record with nothing valid after it) is truncated with a warn log naming the file and
+ * offset, and a newest file whose header never landed is removed. Anything else (a bad header, a
+ * zxid gap, a bad record followed by valid data, a torn record in an older file) throws
+ * StorageCorruptError and changes nothing on disk.
+ */
+import { mkdir, open, readdir, readFile, unlink, type FileHandle } from 'node:fs/promises';
+import { join } from 'node:path';
+import { assert } from '../../util/assert.js';
+import { hex } from '../../util/hex.js';
+import type { Logger } from '../../util/logger.js';
+import { fsyncDirectory, VERSION_DIR } from './fs-util.js';
+import {
+  decodeRecords,
+  encodeRecords,
+  LOG_HEADER_BYTES,
+  MAX_RECORD_PAYLOAD_BYTES,
+  scanLogFile,
+  type LogFileScan,
+} from './log-format.js';
+import { isNextZxid, type LogEntry, type LogStore } from './log-store.js';
+import { StorageCorruptError } from './storage-corrupt-error.js';
+
+/** ZooKeeper's default preAllocSize: 64 MiB. */
+const DEFAULT_PREALLOC_BYTES = 64 * 1024 * 1024;
+const LOG_FILE_PATTERN = /^log\.([0-9a-f]+)$/;
+
+/** Options for FileLogStore.open. */
+export interface FileLogStoreOptions {
+  /** Files grow in blocks of this many bytes (ZooKeeper's preAllocSize); 64 MiB by default. */
+  readonly preallocBytes?: number;
+}
+
+/** One log file the store knows about; `endOffset` and `lastZxid` cover synced records only. */
+interface LogFileInfo {
+  readonly path: string;
+  readonly firstZxid: bigint;
+  endOffset: number;
+  lastZxid: bigint;
+}
+
+/** The file being appended to. */
+interface OpenLogFile {
+  readonly handle: FileHandle;
+  readonly info: LogFileInfo;
+  allocatedBytes: number;
+}
+
+/** Entries waiting for a sync; `isNewFile` starts them in a new file (set by `roll`). */
+interface PendingGroup {
+  readonly isNewFile: boolean;
+  entries: LogEntry[];
+}
+
+/** What opening must change on disk once every file has validated. */
+type RepairAction =
+  | { readonly kind: 'truncate'; readonly path: string; readonly offset: number }
+  | { readonly kind: 'remove'; readonly path: string };
+
+/** The transaction log in `<dataLogDir>/version-2/`, in the format documented above. */
+export class FileLogStore implements LogStore {
+  readonly #dir: string;
+  readonly #log: Logger;
+  readonly #preallocBytes: number;
+  readonly #files: LogFileInfo[];
+  #current: OpenLogFile | null = null;
+  #pending: PendingGroup[] = [];
+  #isRollRequested = true;
+  #lastAppendedZxid: bigint;
+  #queuedSync: Promise<void> | null = null;
+  #syncChain: Promise<void> = Promise.resolve();
+  #failure: unknown = null;
+  #isClosed = false;
+
+  private constructor(dir: string, log: Logger, preallocBytes: number, files: LogFileInfo[]) {
+    this.#dir = dir;
+    this.#log = log;
+    this.#preallocBytes = preallocBytes;
+    this.#files = files;
+    this.#lastAppendedZxid = files.at(-1)?.lastZxid ?? 0n;
+  }
+
+  /** Opens (creating if needed) the log under `dataLogDir`, validating and repairing a torn tail. */
+  static async open(dataLogDir: string, logger: Logger, options: FileLogStoreOptions = {}): Promise<FileLogStore> {
+    const preallocBytes = options.preallocBytes ?? DEFAULT_PREALLOC_BYTES;
+    assert(Number.isSafeInteger(preallocBytes) && preallocBytes > 0, 'preallocBytes must be a positive integer');
+    const log = logger.child({ component: 'server.storage.log' });
+    const dir = join(dataLogDir, VERSION_DIR);
+    await mkdir(dir, { recursive: true });
+    const { files, repairs } = await validateLogDir(dir);
+    await applyRepairs(dir, repairs, log);
+    log.info({ dir, files: files.length, lastZxid: hex(files.at(-1)?.lastZxid ?? 0n) }, 'transaction log opened');
+    return new FileLogStore(dir, log, preallocBytes, files);
+  }
+
+  /** The zxid of the last appended entry, synced or not; 0n when the log is empty. */
+  lastZxid(): bigint {
+    return this.#lastAppendedZxid;
+  }
+
+  /** The zxid of the last entry made durable by a completed sync; 0n when none. */
+  lastSyncedZxid(): bigint {
+    return this.#files.at(-1)?.lastZxid ?? 0n;
+  }
+
+  /** First zxids of the log files, oldest first (for purge decisions and tests). */
+  fileStartZxids(): bigint[] {
+    return this.#files.map((file) => file.firstZxid);
+  }
+
+  /** Buffers entries for the next sync; each zxid must follow the previous one. */
+  append(entries: readonly LogEntry[]): void {
+    this.#checkUsable();
+    let previous = this.#lastAppendedZxid;
+    for (const entry of entries) {
+      assert(isNextZxid(previous, entry.zxid), `log append out of order: ${hex(entry.zxid)} after ${hex(previous)}`);
+      assert(entry.data.length <= MAX_RECORD_PAYLOAD_BYTES, 'log record larger than the format allows');
+      previous = entry.zxid;
+    }
+    if (entries.length === 0) return;
+    const last = this.#pending.at(-1);
+    if (last === undefined || this.#isRollRequested) {
+      this.#pending.push({ isNewFile: this.#isRollRequested, entries: [...entries] });
+    } else {
+      last.entries.push(...entries);
+    }
+    this.#isRollRequested = false;
+    this.#lastAppendedZxid = previous;
+  }
+
+  /** Writes everything appended before the write starts with one write and one fdatasync. */
+  sync(): Promise<void> {
+    this.#checkUsable();
+    // Syncs called while one is running share the next write, so bursts cost one fsync.
+    if (this.#queuedSync !== null) return this.#queuedSync;
+    const next = this.#syncChain.then(async () => {
+      this.#queuedSync = null;
+      await this.#writePending();
+    });
+    this.#queuedSync = next;
+    this.#syncChain = next;
+    return next;
+  }
+
+  /** Makes the next appended entry start a new log file. */
+  roll(): void {
+    this.#checkUsable();
+    this.#isRollRequested = true;
+  }
+
+  /** Yields the synced entries with zxid greater than `zxidExclusive`, in order, across files. */
+  async *readFrom(zxidExclusive: bigint): AsyncIterable<LogEntry> {
+    const files = this.#files.map((file) => ({ path: file.path, endOffset: file.endOffset, lastZxid: file.lastZxid }));
+    for (const file of files) {
+      if (file.lastZxid <= zxidExclusive || file.endOffset <= LOG_HEADER_BYTES) continue;
+      const bytes = await readPrefix(file.path, file.endOffset);
+      for (const record of decodeRecords(bytes, LOG_HEADER_BYTES, file.endOffset)) {
+        if (record.zxid > zxidExclusive) yield { zxid: record.zxid, data: record.data };
+      }
+    }
+  }
+
+  /** Drops every entry with zxid greater than `zxid`, deleting and truncating files durably. */
+  async truncateAfter(zxid: bigint): Promise<void> {
+    this.#checkUsable();
+    await this.#syncChain;
+    for (const group of this.#pending) group.entries = group.entries.filter((entry) => entry.zxid <= zxid);
+    this.#pending = this.#pending.filter((group) => group.entries.length > 0);
+    if (zxid < this.lastSyncedZxid()) await this.#truncateFiles(zxid);
+    this.#lastAppendedZxid = this.#pending.at(-1)?.entries.at(-1)?.zxid ?? this.lastSyncedZxid();
+  }
+
+  /** Waits for running syncs, then closes the open file; the store is unusable afterwards. */
+  async close(): Promise<void> {
+    if (this.#isClosed) return;
+    this.#isClosed = true;
+    try {
+      await this.#syncChain;
+    } finally {
+      await this.#closeCurrent();
+    }
+  }
+
+  #checkUsable(): void {
+    assert(!this.#isClosed, 'log store used after close');
+    // After a failed fsync nothing is known to be durable (STYLE.md §5.4): refuse to go on.
+    if (this.#failure !== null) throw this.#failure;
+  }
+
+  async #writePending(): Promise<void> {
+    const groups = this.#pending;
+    this.#pending = [];
+    try {
+      for (const group of groups) await this.#writeGroup(group);
+    } catch (err: unknown) {
+      this.#failure = err;
+      this.#log.error({ err }, 'transaction log write failed');
+      throw err;
+    }
+  }
+
+  /** Writes one group with one positional write and one fdatasync (plus fsyncs for a new file). */
+  async #writeGroup(group: PendingGroup): Promise<void> {
+    const first = group.entries[0];
+    assert(first !== undefined, 'empty pending group');
+    const isNewFile = group.isNewFile || this.#current === null;
+    if (isNewFile) await this.#startFile(first.zxid);
+    const current = this.#current;
+    assert(current !== null, 'no open log file');
+    const bytes = encodeRecords(group.entries, isNewFile);
+    const position = current.info.endOffset;
+    await this.#ensureAllocated(current, position + bytes.length);
+    await writeFully(current.handle, bytes, position);
+    if (isNewFile) {
+      // A new file's size and name must survive too, which fdatasync alone does not promise.
+      await current.handle.sync();
+      await fsyncDirectory(this.#dir);
+    } else {
+      await current.handle.datasync();
+    }
+    current.info.endOffset = position + bytes.length;
+    current.info.lastZxid = group.entries.at(-1)?.zxid ?? current.info.lastZxid;
+  }
+
+  async #startFile(firstZxid: bigint): Promise<void> {
+    await this.#closeCurrent();
+    const path = join(this.#dir, `log.${firstZxid.toString(16)}`);
+    // 'wx': a name collision would mean two files claim the same zxid, so fail loudly.
+    const handle = await open(path, 'wx');
+    const info: LogFileInfo = { path, firstZxid, endOffset: 0, lastZxid: this.lastSyncedZxid() };
+    this.#files.push(info);
+    this.#current = { handle, info, allocatedBytes: 0 };
+    this.#log.info({ file: path }, 'transaction log file created');
+  }
+
+  async #ensureAllocated(current: OpenLogFile, requiredBytes: number): Promise<void> {
+    if (requiredBytes <= current.allocatedBytes) return;
+    const blocks = Math.ceil(requiredBytes / this.#preallocBytes);
+    current.allocatedBytes = blocks * this.#preallocBytes;
+    await current.handle.truncate(current.allocatedBytes);
+  }
+
+  async #closeCurrent(): Promise<void> {
+    const current = this.#current;
+    this.#current = null;
+    if (current !== null) await current.handle.close();
+  }
+
+  /** Deletes whole files newest first (a crash midway leaves a prefix), then cuts the last one. */
+  async #truncateFiles(zxid: bigint): Promise<void> {
+    await this.#closeCurrent();
+    this.#isRollRequested = true;
+    for (let file = this.#files.at(-1); file !== undefined && file.firstZxid > zxid; file = this.#files.at(-1)) {
+      await unlink(file.path);
+      this.#files.pop();
+    }
+    const last = this.#files.at(-1);
+    if (last !== undefined && last.lastZxid > zxid) {
+      const bytes = await readPrefix(last.path, last.endOffset);
+      let cut = LOG_HEADER_BYTES;
+      for (const record of decodeRecords(bytes, LOG_HEADER_BYTES, last.endOffset)) {
+        if (record.zxid > zxid) break;
+        cut = record.end;
+        last.lastZxid = record.zxid;
+      }
+      await truncateFile(last.path, cut);
+      last.endOffset = cut;
+    }
+    await fsyncDirectory(this.#dir);
+    this.#log.info({ zxid: hex(zxid) }, 'transaction log truncated');
+  }
+}
+
+/** Validates every log file without changing anything; returns the files and needed repairs. */
+async function validateLogDir(dir: string): Promise<{ files: LogFileInfo[]; repairs: RepairAction[] }> {
+  const names = await listLogFiles(dir);
+  const files: LogFileInfo[] = [];
+  const repairs: RepairAction[] = [];
+  let previousZxid = 0n;
+  for (const [index, { name, firstZxid }] of names.entries()) {
+    const path = join(dir, name);
+    const scan = scanLogFile(await readFile(path), { file: path, nameZxid: firstZxid, previousZxid });
+    const isNewest = index === names.length - 1;
+    const repair = judgeScan(path, scan, isNewest);
+    if (repair !== null) repairs.push(repair);
+    if (repair?.kind === 'remove') continue;
+    files.push({ path, firstZxid, endOffset: scan.validEnd, lastZxid: scan.lastZxid });
+    previousZxid = scan.lastZxid;
+  }
+  return { files, repairs };
+}
+
+/** Decides what a file's scan requires: nothing, a repair of the newest file, or refusal. */
+function judgeScan(path: string, scan: LogFileScan, isNewest: boolean): RepairAction | null {
+  const isEmpty = scan.isHeaderless || scan.recordCount === 0;
+  if (!isNewest) {
+    if (scan.isHeaderless) throw new StorageCorruptError({ file: path, offset: 0, reason: 'missing header' });
+    if (scan.isTornTail) throw new StorageCorruptError({ file: path, offset: scan.validEnd, reason: 'torn record in a file that is not the newest' });
+    if (isEmpty) throw new StorageCorruptError({ file: path, offset: scan.validEnd, reason: 'empty file that is not the newest' });
+    return null;
+  }
+  // The newest file without records was created by a sync that never completed; a later file
+  // may need its name, so it goes.
+  if (isEmpty) return { kind: 'remove', path };
+  if (scan.isTornTail) return { kind: 'truncate', path, offset: scan.validEnd };
+  return null;
+}
+
+async function applyRepairs(dir: string, repairs: readonly RepairAction[], log: Logger): Promise<void> {
+  for (const repair of repairs) {
+    if (repair.kind === 'remove') {
+      log.warn({ file: repair.path }, 'removing log file without records left by an interrupted sync');
+      await unlink(repair.path);
+    } else {
+      log.warn({ file: repair.path, offset: repair.offset }, 'truncating torn final log record');
+      await truncateFile(repair.path, repair.offset);
+    }
+  }
+  if (repairs.length > 0) await fsyncDirectory(dir);
+}
+
+/** The `log.<hex>` files in `dir`, ordered by first zxid. */
+async function listLogFiles(dir: string): Promise<{ name: string; firstZxid: bigint }[]> {
+  const found: { name: string; firstZxid: bigint }[] = [];
+  for (const name of await readdir(dir)) {
+    const match = LOG_FILE_PATTERN.exec(name);
+    if (match?.[1] !== undefined) found.push({ name, firstZxid: BigInt(`0x${match[1]}`) });
+  }
+  return found.sort((a, b) => (a.firstZxid < b.firstZxid ? -1 : a.firstZxid > b.firstZxid ? 1 : 0));
+}
+
+async function truncateFile(path: string, length: number): Promise<void> {
+  const handle = await open(path, 'r+');
+  try {
+    await handle.truncate(length);
+    await handle.sync();
+  } finally {
+    await handle.close();
+  }
+}
+
+async function readPrefix(path: string, length: number): Promise<Buffer> {
+  const handle = await open(path, 'r');
+  try {
+    const bytes = Buffer.allocUnsafe(length);
+    let done = 0;
+    while (done < length) {
+      const { bytesRead } = await handle.read(bytes, done, length - done, done);
+      if (bytesRead === 0) throw new StorageCorruptError({ file: path, offset: done, reason: 'file shrank while reading' });
+      done += bytesRead;
+    }
+    return bytes;
+  } finally {
+    await handle.close();
+  }
+}
+
+async function writeFully(handle: FileHandle, bytes: Buffer, position: number): Promise<void> {
+  let done = 0;
+  while (done < bytes.length) {
+    const { bytesWritten } = await handle.write(bytes, done, bytes.length - done, position + done);
+    done += bytesWritten;
+  }
+}

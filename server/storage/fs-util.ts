@@ -1,0 +1,15 @@
+/** Small file-system helpers shared by the file stores (shell code). */
+import { open } from 'node:fs/promises';
+
+/** The subdirectory ZooKeeper keeps its logs and snapshots in, under dataLogDir and dataDir. */
+export const VERSION_DIR = 'version-2';
+
+/** Fsyncs a directory, so that file creations, renames and deletions in it are durable. */
+export async function fsyncDirectory(dir: string): Promise<void> {
+  const handle = await open(dir, 'r');
+  try {
+    await handle.sync();
+  } finally {
+    await handle.close();
+  }
+}
