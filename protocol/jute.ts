@@ -186,7 +186,10 @@ export class JuteWriter {
 
   /** Writes an i32 (the value is truncated to 32 bits). */
   writeInt(value: number): void {
-    this.#view.setInt32(this.#reserve(4), value);
+    // Reserve first: it may replace #view, which `this.#view.setInt32(this.#reserve(4))` would
+    // have read before the call.
+    const at = this.#reserve(4);
+    this.#view.setInt32(at, value);
   }
 
   /** Overwrites the i32 at `at`, for length prefixes known only after the body. */
@@ -196,12 +199,14 @@ export class JuteWriter {
 
   /** Writes an i64 (the value is wrapped to 64 signed bits). */
   writeLong(value: bigint): void {
-    this.#view.setBigInt64(this.#reserve(8), BigInt.asIntN(64, value));
+    const at = this.#reserve(8);
+    this.#view.setBigInt64(at, BigInt.asIntN(64, value));
   }
 
   /** Writes a boolean as 00 or 01. */
   writeBool(value: boolean): void {
-    this.#bytes[this.#reserve(1)] = value ? 1 : 0;
+    const at = this.#reserve(1);
+    this.#bytes[at] = value ? 1 : 0;
   }
 
   /** Writes a buffer; null is written as length -1. */
@@ -217,7 +222,8 @@ export class JuteWriter {
 
   /** Writes raw bytes with no length prefix. */
   writeRaw(value: Uint8Array): void {
-    this.#bytes.set(value, this.#reserve(value.length));
+    const at = this.#reserve(value.length);
+    this.#bytes.set(value, at);
   }
 
   /**
