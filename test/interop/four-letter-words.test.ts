@@ -1,0 +1,123 @@
+import { describe, expect, it } from 'vitest';
+import { fourLetterWord, until } from '../helpers/index.js';
+import { type ServerFixture, targets, useServer } from './targets.js';
+
+/** The srvr lines (format A, reference §9.2) with their value shapes; times and counts vary. */
+const srvrLines: readonly RegExp[] = [
+  /^Zookeeper version: \S+, built on .+$/,
+  /^Latency min\/avg\/max: \d+\/\d+(\.\d+)?\/\d+$/,
+  /^Received: \d+$/,
+  /^Sent: \d+$/,
+  /^Connections: \d+$/,
+  /^Outstanding: \d+$/,
+  /^Zxid: 0x[0-9a-f]+$/,
+  /^Mode: standalone$/,
+  /^Node count: \d+$/,
+];
+
+/** The mntr keys every standalone 3.8 server prints (reference §9.3, "core"). */
+const mntrCoreKeys = [
+  'zk_version', 'zk_server_state', 'zk_avg_latency', 'zk_max_latency', 'zk_min_latency',
+  'zk_packets_received', 'zk_packets_sent', 'zk_num_alive_connections', 'zk_outstanding_requests',
+  'zk_uptime', 'zk_znode_count', 'zk_watch_count', 'zk_ephemerals_count', 'zk_approximate_data_size',
+  'zk_global_sessions', 'zk_local_sessions', 'zk_open_file_descriptor_count',
+  'zk_max_file_descriptor_count', 'zk_connection_drop_probability', 'zk_last_client_response_size',
+  'zk_max_client_response_size', 'zk_min_client_response_size', 'zk_outstanding_tls_handshake',
+  'zk_auth_failed_count', 'zk_non_mtls_remote_conn_count', 'zk_non_mtls_local_conn_count',
+];
+
+const confKeys = [
+  'clientPort', 'secureClientPort', 'dataDir', 'dataDirSize', 'dataLogDir', 'dataLogSize', 'tickTime',
+  'maxClientCnxns', 'minSessionTimeout', 'maxSessionTimeout', 'clientPortListenBacklog', 'serverId',
+];
+
+function flw(fx: ServerFixture, cmd: string): Promise<string> {
+  return fourLetterWord(fx.server.host, fx.server.port, cmd);
+}
+
+function lines(text: string): string[] {
+  expect(text.endsWith('\n')).toBe(true);
+  return text.slice(0, -1).split('\n');
+}
+
+describe.each(targets)('$label', (target) => {
+  describe.skipIf(target.skip)('four-letter words, whitelist *', () => {
+    const fx = useServer(target);
+
+    it('ruok answers exactly imok and isro answers rw', async () => {
+      expect(await flw(fx, 'ruok')).toBe('imok');
+      expect(await flw(fx, 'isro')).toBe('rw');
+    });
+
+    it('srvr prints format A: the same lines in the same order and shapes', async () => {
+      const got = lines(await flw(fx, 'srvr'));
+      expect(got).toHaveLength(srvrLines.length);
+      got.forEach((line, i) => expect(line).toMatch(srvrLines[i] ?? /^$/));
+    });
+
+    it('stat adds a Clients block (one line per connection, then an empty line) after the version', async () => {
+      await fx.connect();
+      const got = lines(await flw(fx, 'stat'));
+      expect(got[1]).toBe('Clients:');
+      const blank = got.indexOf('', 2);
+      expect(blank).toBeGreaterThan(2);
+      for (const client of got.slice(2, blank)) {
+        expect(client).toMatch(/^ \/127\.0\.0\.1:\d+\[[0-9a-f]+\]\(queued=\d+,recved=\d+,sent=\d+[,)]/);
+      }
+      const rest = [got[0], ...got.slice(blank + 1)];
+      rest.forEach((line, i) => expect(line).toMatch(srvrLines[i] ?? /^$/));
+    });
+
+    it('mntr prints tab-separated zk_ lines: version and state first, all core keys present', async () => {
+      const got = lines(await flw(fx, 'mntr')).map((line) => line.split('\t'));
+      for (const fields of got) expect(fields).toHaveLength(2);
+      expect(got[0]?.[0]).toBe('zk_version');
+      expect(got[1]).toEqual(['zk_server_state', 'standalone']);
+      const keys = new Set(got.map((fields) => fields[0]));
+      expect(mntrCoreKeys.filter((key) => !keys.has(key))).toEqual([]);
+    });
+
+    it('conf prints the standalone keys in order with the configured values', async () => {
+      const got = lines(await flw(fx, 'conf')).map((line) => line.split('='));
+      expect(got.map((kv) => kv[0])).toEqual(confKeys);
+      const conf = new Map(got.map(([k, v]) => [k, v]));
+      expect(conf.get('clientPort')).toBe(String(fx.server.port));
+      expect(conf.get('tickTime')).toBe('2000');
+      expect(conf.get('minSessionTimeout')).toBe('4000');
+      expect(conf.get('maxSessionTimeout')).toBe('40000');
+      expect(conf.get('serverId')).toBe('0');
+      expect(conf.get('dataDir')).toMatch(/\/version-2$/);
+    });
+
+    it('wchs counts data watches (getData, exists) per connection and path, not child watches', async () => {
+      const c = await fx.connect();
+      await c.create('/fw');
+      await c.create('/fw/a');
+      await c.getData('/fw', { watch: true });
+      await c.getData('/fw/a', { watch: true });
+      await c.exists('/fw/missing', { watch: true });
+      await c.exists('/fw', { watch: true });
+      await c.getChildren('/fw', { watch: true });
+      const expected = '1 connections watching 3 paths\nTotal watches:3\n';
+      // Watches of connections closed by earlier tests go away with those connections.
+      await until(async () => (await flw(fx, 'wchs')) === expected, { timeoutMs: 10_000, what: 'wchs' });
+      await c.close();
+      await until(async () => (await flw(fx, 'wchs')) === '0 connections watching 0 paths\nTotal watches:0\n', {
+        timeoutMs: 10_000,
+        what: 'wchs after close',
+      });
+    });
+  });
+
+  describe.skipIf(target.skip)('four-letter words, restricted whitelist', () => {
+    const fx = useServer(target, { '4lw.commands.whitelist': 'ruok, conf' });
+
+    it('a command off the whitelist gets the exact refusal text; srvr is always allowed', async () => {
+      expect(await flw(fx, 'mntr')).toBe('mntr is not executed because it is not in the whitelist.\n');
+      expect(await flw(fx, 'wchs')).toBe('wchs is not executed because it is not in the whitelist.\n');
+      expect(await flw(fx, 'ruok')).toBe('imok');
+      expect(await flw(fx, 'srvr')).toMatch(/^Zookeeper version: /);
+      expect(await flw(fx, 'conf')).toMatch(/^clientPort=/);
+    });
+  });
+});
