@@ -9,6 +9,6 @@ export {
   type SessionInfo,
   type SessionRecord,
 } from './session-table.js';
-export { SessionIdGenerator, type SessionIdGeneratorOptions, initialSessionId } from './session-id-generator.js';
+export { SessionIdGenerator, initialSessionId } from './session-id-generator.js';
 export { sessionPassword, checkPassword, sessionPasswordBytes } from './session-password.js';
 export { negotiateTimeout } from './negotiate-timeout.js';

@@ -18,21 +18,16 @@ export function initialSessionId(serverId: number, nowMs: number): bigint {
   return id === containerEphemeralOwner ? id + 1n : id;
 }
 
-/** Options for a SessionIdGenerator. */
-export interface SessionIdGeneratorOptions {
-  /** This server's myid; standalone uses 1. */
-  readonly serverId: number;
-  /** The server's monotonic clock in ms at startup; it makes ids of different runs differ. */
-  readonly nowMs: number;
-}
-
 /** Hands out session ids: `initialSessionId`, then +1 per new session (SessionTrackerImpl.createSession). */
 export class SessionIdGenerator {
   #next: bigint;
 
-  /** Starts the sequence at `initialSessionId(serverId, nowMs)`. */
-  constructor(options: SessionIdGeneratorOptions) {
-    this.#next = initialSessionId(options.serverId, options.nowMs);
+  /**
+   * Starts the sequence at `initialSessionId(serverId, nowMs)`: `serverId` is this server's myid
+   * (1 standalone), `nowMs` its monotonic clock at startup, which makes ids of different runs differ.
+   */
+  constructor(serverId: number, nowMs: number) {
+    this.#next = initialSessionId(serverId, nowMs);
   }
 
   /** Returns a fresh session id, never 0 and never the container marker. */

@@ -1,4 +1,4 @@
-import { AssertionError, assertNever } from '../../util/assert.js';
+import { AssertionError, assert, assertNever } from '../../util/assert.js';
 import { EventType, WatcherType } from '../../protocol/opcodes.js';
 import type { ConnId } from '../replica/ready.js';
 import { WatchTable, type WatchSummary } from './watch-table.js';
@@ -82,9 +82,11 @@ export class WatchManager {
 
   /**
    * removeWatches (op 18) with 3.8.0's DataTree.removeWatch: Children and Data remove this
-   * connection's entry in that table whatever its mode, Any both; false means NOWATCHER.
+   * connection's entry in that table whatever its mode, Any both; false means NOWATCHER. The
+   * caller has already answered other types with MARSHALLINGERROR (`isSupportedWatcherType`).
    */
-  removeWatches(conn: ConnId, path: string, type: SupportedWatcherType): boolean {
+  removeWatches(conn: ConnId, path: string, type: number): boolean {
+    assert(isSupportedWatcherType(type), 'unsupported WatcherType reached the watch manager');
     switch (type) {
       case WatcherType.Children:
         return this.#child.remove(conn, path);
@@ -103,9 +105,10 @@ export class WatchManager {
   /**
    * checkWatches (op 17) exactly as 3.8.0's WatchManager.containsWatcher answers it: true when
    * *any* connection watches `path` in the table (a ZooKeeper 3.8 quirk, fixed in 3.9), so `conn`
-   * does not change the answer; false means NOWATCHER.
+   * does not change the answer; false means NOWATCHER. Types as for `removeWatches`.
    */
-  checkWatches(conn: ConnId, path: string, type: SupportedWatcherType): boolean {
+  checkWatches(conn: ConnId, path: string, type: number): boolean {
+    assert(isSupportedWatcherType(type), 'unsupported WatcherType reached the watch manager');
     switch (type) {
       case WatcherType.Children:
         return this.#child.hasAnyWatcher(path);

@@ -31,19 +31,19 @@ describe('initialSessionId', () => {
 
 describe('SessionIdGenerator', () => {
   it('counts up by one from the seed', () => {
-    const gen = new SessionIdGenerator({ serverId: 1, nowMs: 0x370ca4 });
+    const gen = new SessionIdGenerator(1, 0x370ca4);
     expect(gen.next()).toBe(0x010000370ca40000n);
     expect(gen.next()).toBe(0x010000370ca40001n);
     expect(gen.next()).toBe(0x010000370ca40002n);
   });
 
   it('never hands out 0 or the container marker when the counter crosses them', () => {
-    const beforeMarker = new SessionIdGenerator({ serverId: 127, nowMs: 0xffffffffff });
+    const beforeMarker = new SessionIdGenerator(127, 0xffffffffff);
     const ids = Array.from({ length: 70_000 }, () => beforeMarker.next());
     expect(ids).not.toContain(BigInt.asIntN(64, 0x8000000000000000n));
     expect(ids).toContain(BigInt.asIntN(64, 0x8000000000000001n));
     expect(new Set(ids).size).toBe(ids.length);
-    const beforeZero = new SessionIdGenerator({ serverId: 255, nowMs: 0xffffffffff });
+    const beforeZero = new SessionIdGenerator(255, 0xffffffffff);
     const wrapped = Array.from({ length: 70_000 }, () => beforeZero.next());
     expect(wrapped).not.toContain(0n);
     expect(wrapped).toContain(1n);
