@@ -79,7 +79,7 @@ export class SessionTable {
    * timeout after a reconnect) also becomes the session's timeout. Returns false when the session
    * is unknown or closing, which the caller answers as an expired session.
    */
-  touch(sessionId: bigint, nowMs: number, timeoutMs?: number): boolean {
+  touch(sessionId: bigint, timeoutMs: number | undefined, nowMs: number): boolean {
     const entry = this.#sessions.get(key(sessionId));
     if (entry === undefined || entry.closing) return false;
     if (timeoutMs !== undefined) entry.timeoutMs = timeoutMs;

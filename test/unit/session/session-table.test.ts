@@ -23,9 +23,9 @@ describe('SessionTable', () => {
   it('touch moves the deadline and can renegotiate the timeout', () => {
     const table = new SessionTable({ tickMs: 1000 });
     table.add(7n, 3000, 0);
-    expect(table.touch(7n, 2500)).toBe(true);
+    expect(table.touch(7n, undefined, 2500)).toBe(true);
     expect(table.expired(4000)).toEqual([]);
-    expect(table.touch(7n, 2500, 10_000)).toBe(true);
+    expect(table.touch(7n, 10_000, 2500)).toBe(true);
     expect(table.get(7n)?.timeoutMs).toBe(10_000);
     expect(table.expired(12_999)).toEqual([]);
     expect(table.expired(13_000)).toEqual([7n]);
@@ -33,11 +33,11 @@ describe('SessionTable', () => {
 
   it('touch fails for unknown and closing sessions and does not revive them', () => {
     const table = new SessionTable({ tickMs: 1000 });
-    expect(table.touch(9n, 0)).toBe(false);
+    expect(table.touch(9n, undefined, 0)).toBe(false);
     table.add(9n, 2000, 0);
     table.setClosing(9n);
     expect(table.isClosing(9n)).toBe(true);
-    expect(table.touch(9n, 500, 2000)).toBe(false);
+    expect(table.touch(9n, 2000, 500)).toBe(false);
     expect(table.expired(60_000)).toEqual([]);
   });
 
@@ -71,7 +71,7 @@ describe('SessionTable', () => {
     const table = new SessionTable({ tickMs: 1000 });
     const unsigned = 0xc800000000000001n;
     table.add(unsigned, 2000, 0);
-    expect(table.touch(BigInt.asIntN(64, unsigned), 0)).toBe(true);
+    expect(table.touch(BigInt.asIntN(64, unsigned), undefined, 0)).toBe(true);
     expect(table.get(unsigned)?.sessionId).toBe(BigInt.asIntN(64, unsigned));
   });
 
@@ -133,7 +133,7 @@ describe('SessionTable expiry (property)', () => {
           const id = BigInt(step.session % timeouts.length);
           if (step.kind === 'touch') {
             check();
-            if (table.touch(id, now)) lastTouch.set(id, now);
+            if (table.touch(id, undefined, now)) lastTouch.set(id, now);
             else expect(expiredAt.has(id)).toBe(true);
           }
           check();
