@@ -280,11 +280,16 @@ export function formatHash(digests: readonly DigestEntry[]): string {
 }
 
 /**
- * Parses `4lw.commands.whitelist` into the set of allowed words: `*` allows all; `srvr` is always
- * allowed, and `isro` too when read-only mode is enabled (FourLetterCommands, reference §9.1).
+ * Parses `4lw.commands.whitelist` (raw text, or names already split by the config parser) into
+ * the set of allowed words: `*` allows all; `srvr` is always allowed, and `isro` too when
+ * read-only mode is enabled (FourLetterCommands, reference §9.1). Null means unset: srvr only.
  */
-export function parseWhitelist(text: string | null, options: { readonly readOnlyModeEnabled: boolean }): ReadonlySet<FourLetterWord> {
-  const names = (text ?? 'srvr').split(',').map((s) => s.trim()).filter((s) => s.length > 0);
+export function parseWhitelist(
+  whitelist: string | Iterable<string> | null | undefined,
+  options: { readonly readOnlyModeEnabled: boolean } = { readOnlyModeEnabled: false },
+): ReadonlySet<FourLetterWord> {
+  const raw = whitelist ?? 'srvr';
+  const names = (typeof raw === 'string' ? raw.split(',') : [...raw]).map((s) => s.trim()).filter((s) => s.length > 0);
   const allowed = new Set<FourLetterWord>(names.includes('*') ? fourLetterWordNames : []);
   for (const name of names) if (isFourLetterWord(name)) allowed.add(name);
   allowed.add('srvr');

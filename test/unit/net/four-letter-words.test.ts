@@ -223,3 +223,10 @@ describe('parseWhitelist (FourLetterCommands)', () => {
     expect(parseWhitelist('ruok', { readOnlyModeEnabled: true }).has('isro')).toBe(true);
   });
 });
+
+describe('parseWhitelist input forms', () => {
+  it('accepts names already split by the config parser', () => {
+    expect([...parseWhitelist(['ruok', 'stat'])].sort()).toEqual(['ruok', 'srvr', 'stat']);
+    expect(parseWhitelist(new Set(['*'])).size).toBe(18);
+  });
+});
