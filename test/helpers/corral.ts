@@ -90,7 +90,8 @@ function parseListening(stdout: string): { host: string; port: number } | undefi
 async function launch(configPath: string, readyTimeoutMs: number): Promise<TrackedProcess> {
   const proc = spawnTracked(process.execPath, [corralBin, 'server', '--config', configPath], {
     cwd: repoRoot,
-    env: process.env,
+    // Server logs are captured (never printed); warn keeps them short unless CORRAL_LOG asks more.
+    env: { ...process.env, CORRAL_LOG: process.env.CORRAL_LOG ?? 'warn' },
   });
   try {
     const outcome = await until(() => (proc.hasExited() ? 'exited' : parseListening(proc.stdout())), {
