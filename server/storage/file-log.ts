@@ -27,12 +27,12 @@
  * zxid gap, a bad record followed by valid data, a torn record in an older file) throws
  * StorageCorruptError and changes nothing on disk.
  */
-import { mkdir, open, readdir, readFile, unlink, type FileHandle } from 'node:fs/promises';
+import { mkdir, open, readFile, unlink, type FileHandle } from 'node:fs/promises';
 import { join } from 'node:path';
 import { assert } from '../../util/assert.js';
 import { hex } from '../../util/hex.js';
 import type { Logger } from '../../util/logger.js';
-import { fsyncDirectory, VERSION_DIR } from './fs-util.js';
+import { fsyncDirectory, readdirIfExists, VERSION_DIR } from './fs-util.js';
 import {
   decodeRecords,
   encodeRecords,
@@ -342,10 +342,10 @@ async function applyRepairs(dir: string, repairs: readonly RepairAction[], log: 
   if (repairs.length > 0) await fsyncDirectory(dir);
 }
 
-/** The `log.<hex>` files in `dir`, ordered by first zxid. */
-async function listLogFiles(dir: string): Promise<{ name: string; firstZxid: bigint }[]> {
+/** The `log.<hex>` files in a version-2 directory, oldest first; none when it does not exist. */
+export async function listLogFiles(dir: string): Promise<{ name: string; firstZxid: bigint }[]> {
   const found: { name: string; firstZxid: bigint }[] = [];
-  for (const name of await readdir(dir)) {
+  for (const name of await readdirIfExists(dir)) {
     const match = LOG_FILE_PATTERN.exec(name);
     if (match?.[1] !== undefined) found.push({ name, firstZxid: BigInt(`0x${match[1]}`) });
   }

@@ -1,5 +1,5 @@
 /** Small file-system helpers shared by the file stores (shell code). */
-import { open } from 'node:fs/promises';
+import { open, readdir } from 'node:fs/promises';
 
 /** The subdirectory ZooKeeper keeps its logs and snapshots in, under dataLogDir and dataDir. */
 export const VERSION_DIR = 'version-2';
@@ -11,5 +11,15 @@ export async function fsyncDirectory(dir: string): Promise<void> {
     await handle.sync();
   } finally {
     await handle.close();
+  }
+}
+
+/** The names in `dir`, or none when `dir` does not exist. */
+export async function readdirIfExists(dir: string): Promise<string[]> {
+  try {
+    return await readdir(dir);
+  } catch (err: unknown) {
+    if (err instanceof Error && 'code' in err && err.code === 'ENOENT') return [];
+    throw err;
   }
 }
