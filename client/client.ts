@@ -198,6 +198,12 @@ export class ZkClient {
     this.#shutdown('closed');
   }
 
+  /** Drops the connection at once without closeSession (the server expires the session later). */
+  destroy(): void {
+    if (this.#session.state === 'closed') return;
+    this.#shutdown('closed');
+  }
+
   /** Subscribes to connection state changes; returns the unsubscribe function. */
   onState(listener: StateListener): () => void {
     this.#stateListeners.add(listener);

@@ -119,8 +119,16 @@ export class TestServer {
           );
     this.#child = child;
     this.#exited = new Promise((r) => child.once('exit', () => r()));
-    child.stdout?.resume();
-    await until(async () => (await fourLetterWord(this.port, 'ruok')) === 'imok', { timeoutMs: 30_000, what: `${target} to answer ruok` });
+    let output = '';
+    child.stdout?.on('data', (chunk: Buffer) => {
+      // Only the readiness line matters; keep a bounded tail so a chatty server cannot grow it.
+      output = (output + chunk.toString('utf8')).slice(-4_096);
+    });
+    const isReady = async (): Promise<boolean> =>
+      target === 'corral'
+        ? output.includes('corral server listening on')
+        : (await fourLetterWord(this.port, 'ruok')) === 'imok';
+    await until(isReady, { timeoutMs: 30_000, what: `${target} to be ready` });
   }
 
   /** Freezes the server's process group (SIGSTOP): connections stay open but nothing is answered. */
