@@ -153,7 +153,9 @@ export class FileLogStore implements LogStore {
 
   /** Writes everything appended before the write starts with one write and one fdatasync. */
   sync(): Promise<void> {
-    this.#checkUsable();
+    assert(!this.#isClosed, 'log store used after close');
+    // Reject rather than throw, so callers handle every sync failure in one place.
+    if (this.#failure !== null) return Promise.reject(this.#failure);
     // Syncs called while one is running share the next write, so bursts cost one fsync.
     if (this.#queuedSync !== null) return this.#queuedSync;
     const next = this.#syncChain.then(async () => {

@@ -145,9 +145,14 @@ function isHeaderMissing(bytes: Buffer): boolean {
   return encodeLogHeader().subarray(0, bytes.length).equals(bytes) || isAllZero(bytes, 0);
 }
 
-/** True when every byte from `from` on is zero. */
+const ZEROS = Buffer.alloc(64 * 1024);
+
+/** True when every byte from `from` on is zero; compares natively, since padding is megabytes. */
 function isAllZero(bytes: Buffer, from: number): boolean {
-  for (let i = from; i < bytes.length; i++) if (bytes[i] !== 0) return false;
+  for (let offset = from; offset < bytes.length; offset += ZEROS.length) {
+    const piece = bytes.subarray(offset, Math.min(bytes.length, offset + ZEROS.length));
+    if (!piece.equals(ZEROS.subarray(0, piece.length))) return false;
+  }
   return true;
 }
 
