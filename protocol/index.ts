@@ -36,6 +36,7 @@ export {
 } from './codec.js';
 export { isAcceptedOp, decodeRequest, encodeRequest, writeRequest } from './request-codec.js';
 export { responseKindOf, encodeResponse, decodeResponse } from './response-codec.js';
+export { multiCreateOpOf } from './multi-codec.js';
 export { FrameDecoder, type FrameDecoderOptions, type FrameResult, fourLetterWordOf } from './frame.js';
 export { validatePath, isValidPathChar, parentPath, baseName, joinPath } from './paths.js';
 export {

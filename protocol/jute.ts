@@ -114,11 +114,14 @@ export class JuteReader {
     return this.readUstring() ?? '';
   }
 
-  /** Reads a vector count: -1 (null) reads as 0, and a count that cannot fit the rest is refused. */
+  /**
+   * Reads a vector count. Every negative count reads as 0, as BinaryIndex.done (nelems <= 0) makes
+   * Java read it (observed on 3.8.0: an ACL count of -2 gives INVALIDACL, not MARSHALLINGERROR);
+   * a count whose items cannot fit in the bytes left is refused, where Java would hit the end.
+   */
   readCount(minItemBytes: number): number {
     const count = this.readInt();
-    if (count === -1) return 0;
-    if (count < -1) throw new DecodeError(`negative vector count ${count}`);
+    if (count < 0) return 0;
     if (count * minItemBytes > this.remaining) {
       throw new DecodeError(`vector count ${count} exceeds the ${this.remaining} bytes left`);
     }

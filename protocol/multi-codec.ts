@@ -5,8 +5,8 @@
 import { assertNever } from '../util/assert.js';
 import { readAclVector, readStat, writeAclVector, writeStat } from './common-records.js';
 import { DecodeError, type JuteReader, type JuteWriter } from './jute.js';
-import { OpCode } from './opcodes.js';
-import type { MultiOp, MultiResult } from './records.js';
+import { CreateFlags, OpCode } from './opcodes.js';
+import type { CreateRequest, CreateTtlRequest, MultiOp, MultiResult } from './records.js';
 
 /** Writes one MultiHeader. */
 function writeMultiHeader(w: JuteWriter, type: number, done: boolean, err: number): void {
@@ -26,26 +26,31 @@ function isReadOp(type: number): boolean {
 }
 
 /**
- * Reads the ops of a multi or multiRead. As MultiOperationRecord.deserialize, it refuses an
- * unknown sub-op type (deleteContainer included) and a mix of read and write ops.
+ * Reads the ops of a multi (`isReadOnly` false) or multiRead (true). As
+ * MultiOperationRecord.deserialize, it refuses an unknown sub-op type (deleteContainer included)
+ * and a mix of read and write ops; it also refuses a multi of reads and a multiRead of writes,
+ * which 3.8 decodes but then fails as a whole with MARSHALLINGERROR (observed on 3.8.0).
  */
-export function readMultiRequest(r: JuteReader): MultiOp[] {
+export function readMultiRequest(r: JuteReader, isReadOnly: boolean): MultiOp[] {
   const ops: MultiOp[] = [];
-  let isRead: boolean | undefined;
   for (;;) {
     const type = r.readInt();
     const done = r.readBool();
     r.readInt(); // err: always -1 in requests, unused.
     if (done) return ops;
     const op = readMultiOp(type, r);
-    const opIsRead = isReadOp(type);
-    if (isRead !== undefined && isRead !== opIsRead) throw new DecodeError('multi mixes read and write ops');
-    isRead = opIsRead;
+    if (isReadOp(type) !== isReadOnly) {
+      throw new DecodeError(isReadOnly ? 'multiRead holds a write op' : 'multi holds a read op');
+    }
     ops.push(op);
   }
 }
 
-/** Reads one sub-op record of a multi. */
+/**
+ * Reads one sub-op record of a multi. Create flags are kept as sent, valid or not: ZooKeeper 3.8
+ * decodes any value (CreateMode.fromFlag with a PERSISTENT default) and fails only that sub-op
+ * with BADARGUMENTS when prep checks it (observed: flags 9 -> results [(-1, -8)], header err 0).
+ */
 function readMultiOp(type: number, r: JuteReader): MultiOp {
   switch (type) {
     case OpCode.create:
@@ -54,13 +59,13 @@ function readMultiOp(type: number, r: JuteReader): MultiOp {
       const path = r.readString();
       const data = r.readBufferCopy();
       const acl = readAclVector(r);
-      return { op: type, path, data, acl, flags: readMultiCreateFlags(r) };
+      return { op: type, path, data, acl, flags: r.readInt() };
     }
     case OpCode.createTTL: {
       const path = r.readString();
       const data = r.readBufferCopy();
       const acl = readAclVector(r);
-      return { op: type, path, data, acl, flags: readMultiCreateFlags(r), ttl: r.readLong() };
+      return { op: type, path, data, acl, flags: r.readInt(), ttl: r.readLong() };
     }
     case OpCode.delete:
     case OpCode.check:
@@ -72,7 +77,7 @@ function readMultiOp(type: number, r: JuteReader): MultiOp {
       const path = r.readString();
       r.readBool();
       // Op.getData/Op.getChildren keep only the path, so ZooKeeper never sets a watch from a
-      // multiRead sub-op whatever the flag says; the decoded request says the same.
+      // multiRead sub-op whatever the flag says (observed on 3.8.0); the decoded request agrees.
       return { op: type, path, watch: false };
     }
     default:
@@ -81,13 +86,21 @@ function readMultiOp(type: number, r: JuteReader): MultiOp {
 }
 
 /**
- * Reads the flags of a create inside a multi: the server re-derives the op from the flags, and
- * a value outside CreateMode (0-6) makes the whole multi undecodable (reference §6.5).
+ * The opcode ZooKeeper 3.8 runs a create sub-op of a write multi as, or null when 3.8 fails the
+ * whole multi with MARSHALLINGERROR once prep reaches that sub-op. MultiOperationRecord rebuilds
+ * every create with Op.create, which derives the op from the flags (an invalid value counts as
+ * PERSISTENT and is refused later with BADARGUMENTS): CONTAINER flags give createContainer, TTL
+ * flags createTTL, anything else create. So create2 runs as create (result type 1) and createTTL
+ * without TTL flags runs as create or createContainer, its ttl ignored. TTL flags on a plain
+ * CreateRequest record (ops 1, 15, 19) make prep cast it to CreateTTLRequest and fail (observed on
+ * 3.8.0: MARSHALLINGERROR, a zxid consumed; reference §6.5).
  */
-function readMultiCreateFlags(r: JuteReader): number {
-  const flags = r.readInt();
-  if (flags < 0 || flags > 6) throw new DecodeError(`invalid create flags ${flags} in multi`);
-  return flags;
+export function multiCreateOpOf(
+  op: CreateRequest | CreateTtlRequest,
+): typeof OpCode.create | typeof OpCode.createContainer | typeof OpCode.createTTL | null {
+  const isTtl = op.flags === CreateFlags.PersistentWithTtl || op.flags === CreateFlags.PersistentSequentialWithTtl;
+  if (isTtl) return op.op === OpCode.createTTL ? OpCode.createTTL : null;
+  return op.flags === CreateFlags.Container ? OpCode.createContainer : OpCode.create;
 }
 
 /** Writes the ops of a multi or multiRead, each behind its MultiHeader, then the terminator. */
