@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
 import { ErrorCode } from '../../protocol/errors.js';
-import { targets, useServer } from './targets.js';
+import { suiteName, targets, useServer } from './targets.js';
 import { codeOf, CreateMode } from './zk-client.js';
 
 function digestId(user: string, password: string): string {
@@ -9,7 +9,7 @@ function digestId(user: string, password: string): string {
 }
 
 describe.each(targets)('$label', (target) => {
-  describe.skipIf(target.skip)('znode CRUD, create modes, errors, ACLs', () => {
+  describe.skipIf(target.skip)(suiteName(target, 'znode CRUD, create modes, errors, ACLs'), () => {
     const fx = useServer(target);
 
     it('create/get/set/delete honour versions and report deterministic stat fields', async () => {

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { fourLetterWord, until } from '../helpers/index.js';
-import { type ServerFixture, targets, useServer } from './targets.js';
+import { type ServerFixture, suiteName, targets, useServer } from './targets.js';
 
 /** The srvr lines (format A, reference §9.2) with their value shapes; times and counts vary. */
 const srvrLines: readonly RegExp[] = [
@@ -41,7 +41,7 @@ function lines(text: string): string[] {
 }
 
 describe.each(targets)('$label', (target) => {
-  describe.skipIf(target.skip)('four-letter words, whitelist *', () => {
+  describe.skipIf(target.skip)(suiteName(target, 'four-letter words, whitelist *'), () => {
     const fx = useServer(target);
 
     it('ruok answers exactly imok and isro answers rw', async () => {
@@ -109,7 +109,7 @@ describe.each(targets)('$label', (target) => {
     });
   });
 
-  describe.skipIf(target.skip)('four-letter words, restricted whitelist', () => {
+  describe.skipIf(target.skip)(suiteName(target, 'four-letter words, restricted whitelist'), () => {
     const fx = useServer(target, { '4lw.commands.whitelist': 'ruok, conf' });
 
     it('a command off the whitelist gets the exact refusal text; srvr is always allowed', async () => {

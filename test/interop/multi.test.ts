@@ -1,13 +1,13 @@
 import { describe, expect, it } from 'vitest';
 import { ErrorCode } from '../../protocol/errors.js';
 import { OpCode } from '../../protocol/opcodes.js';
-import { targets, useServer } from './targets.js';
+import { suiteName, targets, useServer } from './targets.js';
 
 /** The op type of every sub-result of a failed multi. */
 const errorResult = OpCode.error;
 
 describe.each(targets)('$label', (target) => {
-  describe.skipIf(target.skip)('multi', () => {
+  describe.skipIf(target.skip)(suiteName(target, 'multi'), () => {
     const fx = useServer(target);
 
     it('a successful multi applies every op and returns one typed result per op', async () => {

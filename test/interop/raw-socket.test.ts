@@ -3,13 +3,13 @@ import { ErrorCode } from '../../protocol/errors.js';
 import { OpCode } from '../../protocol/opcodes.js';
 import { fourLetterWord } from '../helpers/index.js';
 import { connectRequest, RawConnection, requestFrame } from './raw-socket.js';
-import { targets, useServer } from './targets.js';
+import { suiteName, targets, useServer } from './targets.js';
 
 /** The ConnectResponse a server sends for a session it will not resume (reference §2.3 step 7). */
 const refusedReply = { sizeBytes: 37, protocolVersion: 0, timeOutMs: 0, sessionId: 0n, passwd: Buffer.alloc(16), readOnly: false };
 
 describe.each(targets)('$label', (target) => {
-  describe.skipIf(target.skip)('raw socket', () => {
+  describe.skipIf(target.skip)(suiteName(target, 'raw socket'), () => {
     const fx = useServer(target);
     const open: RawConnection[] = [];
     afterEach(() => {

@@ -17,6 +17,8 @@ export interface InteropTarget {
   readonly label: string;
   /** True when this target cannot run here (ZooKeeper not installed). */
   readonly skip: boolean;
+  /** Why the target is skipped ('' when it runs). */
+  readonly skipReason: string;
   /** Starts a fresh standalone server of this kind. */
   start(cfg?: ZooCfg): Promise<ServerHandle>;
 }
@@ -28,14 +30,20 @@ const zk = zookeeperAvailability();
  * label when java or the ZooKeeper 3.8 packages are missing; the Corral one always runs.
  */
 export const targets: readonly InteropTarget[] = [
-  { name: 'corral', label: 'corral', skip: false, start: (cfg) => startCorral(cfg ? { cfg } : {}) },
+  { name: 'corral', label: 'corral', skip: false, skipReason: '', start: (cfg) => startCorral(cfg ? { cfg } : {}) },
   {
     name: 'zookeeper',
-    label: zk.ok ? 'zookeeper 3.8' : `zookeeper 3.8 SKIPPED: ZooKeeper is not installed (${zk.reason})`,
+    label: zk.ok ? 'zookeeper 3.8' : 'zookeeper 3.8 (skipped)',
     skip: !zk.ok,
+    skipReason: zk.ok ? '' : `Apache ZooKeeper 3.8 is not installed: ${zk.reason}`,
     start: (cfg) => startZooKeeper(cfg ? { cfg } : {}),
   },
 ];
+
+/** The name of a suite for `target`, carrying the skip reason when the target cannot run. */
+export function suiteName(target: InteropTarget, name: string): string {
+  return target.skip ? `${name} SKIPPED: ${target.skipReason}` : name;
+}
 
 /** A server shared by the tests of one describe block, plus the clients each test opened. */
 export interface ServerFixture {

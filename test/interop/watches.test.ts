@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { EventType } from '../../protocol/opcodes.js';
 import { until } from '../helpers/index.js';
-import { targets, useServer } from './targets.js';
+import { suiteName, targets, useServer } from './targets.js';
 import { CreateMode, type InteropClient, type WatchEvent } from './zk-client.js';
 
 /** Waits until `client` has seen `count` events, then returns all of them. */
@@ -23,7 +23,7 @@ async function barrier(watcher: InteropClient, writer: InteropClient, barrierPat
 }
 
 describe.each(targets)('$label', (target) => {
-  describe.skipIf(target.skip)('watches', () => {
+  describe.skipIf(target.skip)(suiteName(target, 'watches'), () => {
     const fx = useServer(target);
 
     it('exists watch on a missing node fires NodeCreated once (one-shot)', async () => {
