@@ -1,0 +1,164 @@
+/**
+ * A growable big-endian byte writer and a bounds-checked reader, shared by the snapshot chunk
+ * format and the txn encoding. Numbers that hold zxids or times are written as float64, which is
+ * exact for every safe integer.
+ */
+
+const textEncoder = new TextEncoder();
+const textDecoder = new TextDecoder('utf-8', { fatal: true });
+
+/** Appends big-endian fields to a buffer that grows by doubling. */
+export class ByteWriter {
+  #bytes: Uint8Array;
+  #view: DataView;
+  #length = 0;
+
+  constructor(initialBytes = 4096) {
+    this.#bytes = new Uint8Array(initialBytes);
+    this.#view = new DataView(this.#bytes.buffer);
+  }
+
+  /** The number of bytes written so far. */
+  get length(): number {
+    return this.#length;
+  }
+
+  #reserve(n: number): number {
+    const at = this.#length;
+    if (at + n > this.#bytes.length) {
+      let size = this.#bytes.length * 2;
+      while (size < at + n) size *= 2;
+      const next = new Uint8Array(size);
+      next.set(this.#bytes.subarray(0, at));
+      this.#bytes = next;
+      this.#view = new DataView(next.buffer);
+    }
+    this.#length = at + n;
+    return at;
+  }
+
+  /** Writes an unsigned byte. */
+  u8(value: number): void {
+    this.#view.setUint8(this.#reserve(1), value);
+  }
+
+  /** Writes a signed 32-bit integer. */
+  i32(value: number): void {
+    this.#view.setInt32(this.#reserve(4), value);
+  }
+
+  /** Writes an unsigned 32-bit integer. */
+  u32(value: number): void {
+    this.#view.setUint32(this.#reserve(4), value);
+  }
+
+  /** Writes a float64; exact for safe integers such as zxids kept as numbers. */
+  f64(value: number): void {
+    this.#view.setFloat64(this.#reserve(8), value);
+  }
+
+  /** Writes a signed 64-bit integer. */
+  i64(value: bigint): void {
+    this.#view.setBigInt64(this.#reserve(8), BigInt.asIntN(64, value));
+  }
+
+  /** Writes a UTF-8 string with a u32 byte length. */
+  string(value: string): void {
+    const at = this.#reserve(4);
+    const max = value.length * 3;
+    const start = this.#reserve(max);
+    const { written } = textEncoder.encodeInto(value, this.#bytes.subarray(start, start + max));
+    this.#view.setUint32(at, written);
+    this.#length = start + written;
+  }
+
+  /** Writes a byte array with an i32 length; null is written as length -1. */
+  buffer(value: Uint8Array | null): void {
+    if (value === null) {
+      this.i32(-1);
+      return;
+    }
+    this.i32(value.length);
+    this.#bytes.set(value, this.#reserve(value.length));
+  }
+
+  /** A copy of the bytes written. */
+  toBytes(): Uint8Array {
+    return this.#bytes.slice(0, this.#length);
+  }
+}
+
+/** Reads big-endian fields; every read past the end or malformed value throws `fail(reason)`. */
+export class ByteReader {
+  readonly #bytes: Uint8Array;
+  readonly #view: DataView;
+  readonly #fail: (reason: string) => Error;
+  #offset = 0;
+
+  constructor(bytes: Uint8Array, fail: (reason: string) => Error) {
+    this.#bytes = bytes;
+    this.#view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+    this.#fail = fail;
+  }
+
+  /** Bytes not yet read. */
+  get remaining(): number {
+    return this.#bytes.length - this.#offset;
+  }
+
+  #need(n: number): number {
+    if (n < 0 || this.#offset + n > this.#bytes.length) {
+      throw this.#fail(`truncated at byte ${this.#offset} (need ${n})`);
+    }
+    const at = this.#offset;
+    this.#offset += n;
+    return at;
+  }
+
+  /** Reads an unsigned byte. */
+  u8(): number {
+    return this.#view.getUint8(this.#need(1));
+  }
+
+  /** Reads a signed 32-bit integer. */
+  i32(): number {
+    return this.#view.getInt32(this.#need(4));
+  }
+
+  /** Reads an unsigned 32-bit integer. */
+  u32(): number {
+    return this.#view.getUint32(this.#need(4));
+  }
+
+  /** Reads a float64 that must hold a safe integer (zxids, times). */
+  safeInt(): number {
+    const value = this.#view.getFloat64(this.#need(8));
+    if (!Number.isSafeInteger(value)) throw this.#fail(`not a safe integer: ${value}`);
+    return value;
+  }
+
+  /** Reads a signed 64-bit integer. */
+  i64(): bigint {
+    return this.#view.getBigInt64(this.#need(8));
+  }
+
+  /** Reads a UTF-8 string with a u32 byte length. */
+  string(): string {
+    const n = this.u32();
+    const at = this.#need(n);
+    try {
+      return textDecoder.decode(this.#bytes.subarray(at, at + n));
+    } catch (cause) {
+      throw this.#fail(`invalid UTF-8 at byte ${at}: ${String(cause)}`);
+    }
+  }
+
+  /** Reads a byte array with an i32 length (-1 is null); the result is a copy. */
+  buffer(): Uint8Array | null {
+    const n = this.i32();
+    if (n === -1) return null;
+    if (n < -1) throw this.#fail(`negative buffer length ${n}`);
+    const at = this.#need(n);
+    return this.#bytes.slice(at, at + n);
+  }
+}

@@ -1,0 +1,60 @@
+/**
+ * One znode as the tree stores it: data, an interned ACL and the persisted stat
+ * (StatPersisted, reference §5.1). Compact on purpose: zxids and times are numbers (asserted
+ * safe at the tree's boundary), children is created lazily, the ACL is shared.
+ */
+import type { AclEntry } from './acl-cache.js';
+
+/** A stored znode; mutated only by DataTree. */
+export class ZNode {
+  data: Uint8Array | null;
+  acl: AclEntry;
+  /** Child names; null until the first child is added. */
+  children: Set<string> | null;
+  czxid: number;
+  mzxid: number;
+  pzxid: number;
+  ctime: number;
+  mtime: number;
+  version: number;
+  /** The persisted cversion: the number of child creations (deletes do not count). */
+  cversion: number;
+  aversion: number;
+  /** The raw owner, including container and TTL markers (see ephemeral-type.ts). */
+  ephemeralOwner: bigint;
+  /** The id of the last snapshot cursor that has written this node (copy-on-write). */
+  snapMark: number;
+
+  constructor(data: Uint8Array | null, acl: AclEntry, zxid: number, timeMs: number, ephemeralOwner: bigint) {
+    this.data = data;
+    this.acl = acl;
+    this.children = null;
+    this.czxid = zxid;
+    this.mzxid = zxid;
+    this.pzxid = zxid;
+    this.ctime = timeMs;
+    this.mtime = timeMs;
+    this.version = 0;
+    this.cversion = 0;
+    this.aversion = 0;
+    this.ephemeralOwner = ephemeralOwner;
+    this.snapMark = 0;
+  }
+
+  /** The number of children. */
+  get numChildren(): number {
+    return this.children === null ? 0 : this.children.size;
+  }
+
+  /** A detached copy of the persisted fields (a snapshot pre-image); children are not copied. */
+  copy(): ZNode {
+    const out = new ZNode(this.data, this.acl, this.czxid, this.ctime, this.ephemeralOwner);
+    out.mzxid = this.mzxid;
+    out.pzxid = this.pzxid;
+    out.mtime = this.mtime;
+    out.version = this.version;
+    out.cversion = this.cversion;
+    out.aversion = this.aversion;
+    return out;
+  }
+}
