@@ -1,10 +1,9 @@
 /**
  * Session establishment records, headers, watch events and the complete frames built from them
- * (reference §1.1, §2.1, §2.2, §3). Reply and event frames are the server's hot path, so the
- * common ones are written into one exactly sized buffer.
+ * (reference §1.1, §2.1, §2.2, §3). Reply and event frames are the server's hot path: each is
+ * built in one reused writer and copied once into an exactly sized buffer (frame-writer.ts).
  */
-import { Buffer } from 'node:buffer';
-import { STAT_BYTES } from './common-records.js';
+import { beginFrame, endFrame } from './frame-writer.js';
 import { JuteReader, JuteWriter } from './jute.js';
 import type {
   ConnectRequest,
@@ -12,7 +11,6 @@ import type {
   ReplyHeader,
   RequestHeader,
   Response,
-  Stat,
   WatcherEvent,
 } from './records.js';
 import { encodeResponse } from './response-codec.js';
@@ -63,11 +61,9 @@ export function encodeConnectRequest(req: ConnectRequest): Uint8Array {
 
 /** Encodes the first client frame: length prefix and ConnectRequest. */
 export function encodeConnectFrame(req: ConnectRequest): Uint8Array {
-  const w = new JuteWriter(64);
-  w.writeInt(0);
+  const w = beginFrame();
   writeConnectRequest(w, req);
-  w.patchInt(0, w.offset - FRAME_PREFIX_BYTES);
-  return w.finish();
+  return endFrame(w);
 }
 
 /** Decodes the first server frame's payload; `readOnly` is null when the byte is absent. */
@@ -101,11 +97,9 @@ export function encodeConnectResponse(resp: ConnectResponse): Uint8Array {
 
 /** Encodes the first server frame: length prefix and ConnectResponse. */
 export function encodeConnectResponseFrame(resp: ConnectResponse): Uint8Array {
-  const w = new JuteWriter(64);
-  w.writeInt(0);
+  const w = beginFrame();
   writeConnectResponse(w, resp);
-  w.patchInt(0, w.offset - FRAME_PREFIX_BYTES);
-  return w.finish();
+  return endFrame(w);
 }
 
 /** Decodes the RequestHeader at the start of a client frame's payload. */
@@ -118,9 +112,9 @@ export function decodeRequestHeader(bytes: Uint8Array): Result<RequestHeader> {
 
 /** Encodes a ReplyHeader (16 bytes). */
 export function encodeReplyHeader(header: ReplyHeader): Uint8Array {
-  const out = Buffer.allocUnsafe(REPLY_HEADER_BYTES);
-  putReplyHeader(out, 0, header.xid, header.zxid, header.err);
-  return out;
+  const w = new JuteWriter(REPLY_HEADER_BYTES);
+  writeReplyHeader(w, header);
+  return w.finish();
 }
 
 /** Decodes the ReplyHeader at the start of a server frame's payload. */
@@ -148,55 +142,19 @@ export function decodeWatcherEvent(bytes: Uint8Array): Result<WatcherEvent> {
   });
 }
 
-/** Writes a ReplyHeader into `out` at `at`. */
-function putReplyHeader(out: Buffer, at: number, xid: number, zxid: bigint, err: number): void {
-  out.writeInt32BE(xid | 0, at);
-  out.writeBigInt64BE(BigInt.asIntN(64, zxid), at + 4);
-  out.writeInt32BE(err | 0, at + 12);
-}
-
-/**
- * Encodes a complete reply frame: length prefix, ReplyHeader, then `res` when it is not null.
- * Header-only and Stat replies go into one exactly sized buffer; others through a JuteWriter.
- */
-export function encodeReplyFrame(header: ReplyHeader, res: Response | null): Uint8Array {
-  if (res === null || res.kind === 'empty') return headerOnlyFrame(header, 0);
-  if (res.kind === 'stat') {
-    const out = headerOnlyFrame(header, STAT_BYTES);
-    putStat(out, FRAME_PREFIX_BYTES + REPLY_HEADER_BYTES, res.stat);
-    return out;
-  }
-  const w = new JuteWriter(256);
-  w.writeInt(0);
+/** Writes a ReplyHeader. */
+function writeReplyHeader(w: JuteWriter, header: ReplyHeader): void {
   w.writeInt(header.xid);
   w.writeLong(header.zxid);
   w.writeInt(header.err);
-  encodeResponse(res, w);
-  w.patchInt(0, w.offset - FRAME_PREFIX_BYTES);
-  return w.finish();
 }
 
-/** A frame holding the header and `bodyBytes` more bytes for the caller to fill. */
-function headerOnlyFrame(header: ReplyHeader, bodyBytes: number): Buffer {
-  const out = Buffer.allocUnsafe(FRAME_PREFIX_BYTES + REPLY_HEADER_BYTES + bodyBytes);
-  out.writeInt32BE(REPLY_HEADER_BYTES + bodyBytes, 0);
-  putReplyHeader(out, FRAME_PREFIX_BYTES, header.xid, header.zxid, header.err);
-  return out;
-}
-
-/** Writes a Stat into `out` at `at` without a writer. */
-function putStat(out: Buffer, at: number, stat: Stat): void {
-  out.writeBigInt64BE(BigInt.asIntN(64, stat.czxid), at);
-  out.writeBigInt64BE(BigInt.asIntN(64, stat.mzxid), at + 8);
-  out.writeBigInt64BE(BigInt.asIntN(64, stat.ctime), at + 16);
-  out.writeBigInt64BE(BigInt.asIntN(64, stat.mtime), at + 24);
-  out.writeInt32BE(stat.version | 0, at + 32);
-  out.writeInt32BE(stat.cversion | 0, at + 36);
-  out.writeInt32BE(stat.aversion | 0, at + 40);
-  out.writeBigInt64BE(BigInt.asIntN(64, stat.ephemeralOwner), at + 44);
-  out.writeInt32BE(stat.dataLength | 0, at + 52);
-  out.writeInt32BE(stat.numChildren | 0, at + 56);
-  out.writeBigInt64BE(BigInt.asIntN(64, stat.pzxid), at + 60);
+/** Encodes a complete reply frame: length prefix, ReplyHeader, then `res` when it is not null. */
+export function encodeReplyFrame(header: ReplyHeader, res: Response | null): Uint8Array {
+  const w = beginFrame();
+  writeReplyHeader(w, header);
+  if (res !== null) encodeResponse(res, w);
+  return endFrame(w);
 }
 
 /**
@@ -204,15 +162,12 @@ function putStat(out: Buffer, at: number, stat: Stat): void {
  * ZooKeeper 3.8 always sends zxid -1 (reference §3.4, Appendix A), hence the default.
  */
 export function encodeEventFrame(event: WatcherEvent, zxid = -1n): Uint8Array {
-  const pathBytes = Buffer.byteLength(event.path, 'utf8');
-  const payloadBytes = REPLY_HEADER_BYTES + 12 + pathBytes;
-  const out = Buffer.allocUnsafe(FRAME_PREFIX_BYTES + payloadBytes);
-  out.writeInt32BE(payloadBytes, 0);
-  putReplyHeader(out, FRAME_PREFIX_BYTES, -1, zxid, 0);
-  const at = FRAME_PREFIX_BYTES + REPLY_HEADER_BYTES;
-  out.writeInt32BE(event.type | 0, at);
-  out.writeInt32BE(event.state | 0, at + 4);
-  out.writeInt32BE(pathBytes, at + 8);
-  out.write(event.path, at + 12, pathBytes, 'utf8');
-  return out;
+  const w = beginFrame();
+  w.writeInt(-1);
+  w.writeLong(zxid);
+  w.writeInt(0);
+  w.writeInt(event.type);
+  w.writeInt(event.state);
+  w.writeUstring(event.path);
+  return endFrame(w);
 }

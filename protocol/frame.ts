@@ -51,9 +51,7 @@ export class FrameDecoder {
   next(): FrameResult {
     if (this.#error !== null) return this.#error;
     if (this.#bufferedBytes < 4) return NEED_MORE;
-    const prefix = this.peek(4);
-    if (prefix === null) return NEED_MORE;
-    const length = new DataView(prefix.buffer, prefix.byteOffset, 4).getInt32(0);
+    const length = this.#peekLength();
     if (length < 0 || length > this.#maxFrameBytes) {
       this.#error = { kind: 'error', reason: `frame length ${length} outside 0..${this.#maxFrameBytes}` };
       return this.#error;
@@ -61,6 +59,15 @@ export class FrameDecoder {
     if (this.#bufferedBytes < 4 + length) return NEED_MORE;
     this.#skip(4);
     return { kind: 'frame', payload: this.#take(length) };
+  }
+
+  /** The i32 in the first 4 buffered bytes (the caller checked there are 4), without a DataView. */
+  #peekLength(): number {
+    const head = this.#chunks[this.#head] as Uint8Array;
+    const at = this.#headOffset;
+    const b = head.length - at >= 4 ? head : (this.peek(4) as Uint8Array);
+    const i = b === head ? at : 0;
+    return ((b[i] as number) << 24) | ((b[i + 1] as number) << 16) | ((b[i + 2] as number) << 8) | (b[i + 3] as number);
   }
 
   /** The first `n` buffered bytes without consuming them, or null when fewer are buffered. */

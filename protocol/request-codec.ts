@@ -6,7 +6,8 @@ import { Buffer } from 'node:buffer';
 import { assertNever } from '../util/assert.js';
 import { readAclVector, writeAclVector } from './common-records.js';
 import { ErrorCode } from './errors.js';
-import { DecodeError, type JuteReader, JuteReader as Reader, JuteWriter } from './jute.js';
+import { beginFrame, endFrame } from './frame-writer.js';
+import { DecodeError, JuteReader, type JuteWriter } from './jute.js';
 import { readMultiRequest, writeMultiRequest } from './multi-codec.js';
 import { OpCode, WatcherType } from './opcodes.js';
 import type { Request, RequestHeader } from './records.js';
@@ -26,7 +27,7 @@ export function isAcceptedOp(op: number): boolean {
  */
 export function decodeRequest(op: number, body: Uint8Array): Result<Request> {
   if (!isAcceptedOp(op)) return fail(ErrorCode.Unimplemented, `opcode ${op} is not accepted`);
-  return decodeWith(() => readRequest(op, new Reader(body)));
+  return decodeWith(() => readRequest(op, new JuteReader(body)));
 }
 
 /** Reads the record of opcode `op`; throws DecodeError on bad bytes. */
@@ -248,11 +249,9 @@ function writeSetWatches(w: JuteWriter, req: Extract<Request, { op: 101 | 105 }>
  * `req`. `header.type` is written as given, so tests can send mismatched opcodes.
  */
 export function encodeRequest(header: RequestHeader, req: Request): Uint8Array {
-  const w = new JuteWriter(128);
-  w.writeInt(0);
+  const w = beginFrame();
   w.writeInt(header.xid);
   w.writeInt(header.type);
   writeRequest(w, req);
-  w.patchInt(0, w.offset - 4);
-  return w.finish();
+  return endFrame(w);
 }
