@@ -4,4 +4,4 @@
  * notified; it never sends, logs per event, or looks at ACLs, sessions or the tree.
  */
 export { WatchManager, isSupportedWatcherType, type SupportedWatcherType } from './watch-manager.js';
-export { type WatchMode, type WatchSummary } from './watch-table.js';
+export { type ConnId, type WatchMode, type WatchSummary } from './watch-table.js';

@@ -1,7 +1,6 @@
 import { AssertionError, assert, assertNever } from '../../util/assert.js';
 import { EventType, WatcherType } from '../../protocol/opcodes.js';
-import type { ConnId } from '../replica/ready.js';
-import { WatchTable, type WatchSummary } from './watch-table.js';
+import { WatchTable, type ConnId, type WatchSummary } from './watch-table.js';
 
 /** The WatcherType values ZooKeeper 3.8.0 accepts in checkWatches/removeWatches (1 to 3). */
 export type SupportedWatcherType = typeof WatcherType.Children | typeof WatcherType.Data | typeof WatcherType.Any;

@@ -1,6 +1,8 @@
 import { assert } from '../../util/assert.js';
 import { EventType } from '../../protocol/opcodes.js';
-import type { ConnId } from '../replica/ready.js';
+
+/** The shell's opaque connection handle (the same number as the replica's ConnId). */
+export type ConnId = number;
 
 /** How a watch behaves when it fires: one-shot, persistent, or persistent on the whole subtree. */
 export type WatchMode = 'standard' | 'persistent' | 'persistentRecursive';
