@@ -1,5 +1,6 @@
 import { createHash } from 'node:crypto';
-import { readdir, readFile, stat, truncate, writeFile } from 'node:fs/promises';
+import { readdir, readFile, rm, stat, truncate, writeFile } from 'node:fs/promises';
+import fc from 'fast-check';
 import { join } from 'node:path';
 import { pino } from 'pino';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
@@ -8,6 +9,7 @@ import type { Logger } from '../../../util/logger.js';
 import { FileLogStore } from '../../../server/storage/file-log.js';
 import { encodeRecords, LOG_HEADER_BYTES, RECORD_HEADER_BYTES } from '../../../server/storage/log-format.js';
 import type { LogEntry, LogStore } from '../../../server/storage/log-store.js';
+import { MemoryLogStore } from '../../../server/storage/memory-log-store.js';
 import { StorageCorruptError } from '../../../server/storage/storage-corrupt-error.js';
 import { tempDir, type TempDir } from '../../helpers/temp-dir.js';
 
@@ -325,5 +327,65 @@ describe('FileLogStore opening damaged logs', () => {
     bytes.write('ZKLG', 0);
     await writeFile(path, bytes);
     await expectRefusal('bad magic');
+  });
+});
+
+describe('FileLogStore failures and model agreement', () => {
+  it('rejects the sync that fails and every later use, like a failed fsync', async () => {
+    const store = await openStore();
+    await rm(logDir, { recursive: true });
+    store.append(entries(1n, 2n));
+    await expect(store.sync()).rejects.toThrow(/ENOENT/);
+    await expect(store.sync()).rejects.toThrow(/ENOENT/);
+    expect(() => store.append(entries(3n, 3n))).toThrow(/ENOENT/);
+    open.splice(open.indexOf(store), 1);
+    await expect(store.close()).rejects.toThrow(/ENOENT/);
+  });
+
+  it('agrees with MemoryLogStore over random appends, syncs, rolls, truncations and reopens', async () => {
+    const step = fc.oneof(
+      fc.record({ kind: fc.constant('append' as const), count: fc.integer({ min: 1, max: 5 }), size: fc.integer({ min: 0, max: 300 }) }),
+      fc.record({ kind: fc.constant('sync' as const) }),
+      fc.record({ kind: fc.constant('roll' as const) }),
+      fc.record({ kind: fc.constant('truncate' as const), back: fc.integer({ min: 0, max: 8 }) }),
+      fc.record({ kind: fc.constant('reopen' as const) }),
+    );
+    let run = 0;
+    await fc.assert(
+      fc.asyncProperty(fc.array(step, { maxLength: 30 }), async (steps) => {
+        const dir = join(tmp.path, `run-${run++}`);
+        const model = new MemoryLogStore();
+        let store = await FileLogStore.open(dir, pino({ level: 'silent' }), { preallocBytes: 512 });
+        try {
+          for (const s of steps) {
+            if (s.kind === 'append') {
+              const batch = entries(model.lastZxid() + 1n, model.lastZxid() + BigInt(s.count), s.size);
+              model.append(batch);
+              store.append(batch);
+            } else if (s.kind === 'sync') {
+              model.syncNow();
+              await store.sync();
+            } else if (s.kind === 'roll') {
+              store.roll();
+            } else if (s.kind === 'truncate') {
+              const target = model.lastZxid() - BigInt(s.back);
+              model.truncateAfterNow(target < 0n ? 0n : target);
+              await store.truncateAfter(target < 0n ? 0n : target);
+            } else {
+              model.crash();
+              await store.close();
+              store = await FileLogStore.open(dir, pino({ level: 'silent' }), { preallocBytes: 512 });
+            }
+            expect(store.lastZxid()).toBe(model.lastZxid());
+          }
+          await store.sync();
+          model.syncNow();
+          expect(await collect(store, 0n)).toEqual(model.entriesFrom(0n));
+        } finally {
+          await store.close();
+        }
+      }),
+      { numRuns: 40, seed: 4242 },
+    );
   });
 });
