@@ -1,6 +1,6 @@
 /** A source of time: monotonic milliseconds for timeouts and wall milliseconds for stamps. */
 export interface Clock {
-  /** Monotonic milliseconds; only differences mean anything. */
+  /** Monotonic whole milliseconds; only differences mean anything. */
   nowMs(): number;
   /** Wall-clock milliseconds since the Unix epoch. */
   wallMs(): number;
@@ -8,7 +8,7 @@ export interface Clock {
 
 /** The real clock, for shells only (STYLE.md §6). */
 export const systemClock: Clock = {
-  nowMs: () => performance.now(),
+  nowMs: () => Math.floor(performance.now()),
   wallMs: () => Date.now(),
 };
 

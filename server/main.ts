@@ -1,0 +1,287 @@
+/**
+ * The server's run loop: the shell around the pure replica. It owns the real clock, the
+ * sockets, the log and snapshot files, and performs what `replica.ready()` asks, in order:
+ * append `persist` and fsync it as one batch (group commit: while one fsync runs, later
+ * writes gather for the next), report `persisted(zxid)`, write `out` to the connections,
+ * close `closes`, start snapshots.
+ */
+import { mkdir } from 'node:fs/promises';
+import { setImmediate as yieldToLoop } from 'node:timers/promises';
+import { assert } from '../util/assert.js';
+import { systemClock, type Clock } from '../util/clock.js';
+import { hex } from '../util/hex.js';
+import type { Logger } from '../util/logger.js';
+import { randomRng } from '../util/rng.js';
+import type { ServerConfig } from './config/index.js';
+import { ClientListener, FourLetterWords, corralVersionText, parseWhitelist } from './net/index.js';
+import { Replica, type RecoveredState } from './replica/replica.js';
+import { ReplicaFourLetterWordSource } from './four-letter-word-source.js';
+import { decodeSessionMeta, encodeSessionMeta } from './replica/session-meta.js';
+import { FileLogStore, FileSnapshotStore, purge, type LogStore, type SnapshotStore } from './storage/index.js';
+import { DataTree, TreeLoader } from './tree/index.js';
+
+/** Nodes serialized per slice of a snapshot; small enough to keep each slice well under 50 ms. */
+const SNAPSHOT_SLICE_NODES = 2_000;
+
+/** ZooKeeper's default znode.container.checkIntervalMs: how often containers and TTL nodes are reaped. */
+const CONTAINER_CHECK_INTERVAL_MS = 60_000;
+
+/** Corral's own version, reported after ZooKeeper's in `srvr`. */
+export const corralVersion = '0.1.0';
+
+/** Options of a running server. */
+export interface ServerOptions {
+  readonly config: ServerConfig;
+  readonly configText: string;
+  readonly log: Logger;
+  readonly clock?: Clock;
+}
+
+/** A started server. */
+export interface ServerHandle {
+  readonly host: string;
+  readonly port: number;
+  /** Resolves once the server has stopped. */
+  readonly stopped: Promise<void>;
+  /** Stops accepting, flushes the log, closes everything. */
+  stop(): Promise<void>;
+}
+
+/** Recovers state from disk and starts serving. */
+export async function startServer(options: ServerOptions): Promise<ServerHandle> {
+  const server = await Server.open(options);
+  return server.start();
+}
+
+class Server {
+  readonly #config: ServerConfig;
+  readonly #log: Logger;
+  readonly #clock: Clock;
+  readonly #replica: Replica;
+  readonly #logStore: LogStore;
+  readonly #snapshots: SnapshotStore;
+  readonly #listener: ClientListener;
+  #port = -1;
+  #drainScheduled = false;
+  #syncing = false;
+  #snapshotting = false;
+  #ticker: NodeJS.Timeout | null = null;
+  #purger: NodeJS.Timeout | null = null;
+  #stopping: Promise<void> | null = null;
+  #resolveStopped!: () => void;
+  readonly #stopped = new Promise<void>((resolve) => {
+    this.#resolveStopped = resolve;
+  });
+
+  private constructor(
+    options: ServerOptions,
+    parts: { replica: Replica; logStore: LogStore; snapshots: SnapshotStore },
+  ) {
+    this.#config = options.config;
+    this.#log = options.log;
+    this.#clock = options.clock ?? systemClock;
+    this.#replica = parts.replica;
+    this.#logStore = parts.logStore;
+    this.#snapshots = parts.snapshots;
+    const source = new ReplicaFourLetterWordSource({
+      replica: this.#replica,
+      config: this.#config,
+      configText: options.configText,
+      isServing: () => this.#stopping === null,
+      clientPort: () => this.#port,
+      wallOffsetMs: this.#clock.wallMs() - this.#clock.nowMs(),
+    });
+    this.#listener = new ClientListener({
+      host: this.#config.clientPortAddress ?? '0.0.0.0',
+      port: this.#config.clientPort ?? 0,
+      maxClientCnxns: this.#config.maxClientCnxns,
+      maxFrameBytes: this.#config.maxFrameBytes,
+      maxOutstandingPerConnection: 1000,
+      fourLetterWords: new FourLetterWords({
+        source,
+        whitelist: parseWhitelist(this.#config.fourLetterWordWhitelist),
+        versionText: corralVersionText(corralVersion),
+        clock: this.#clock,
+      }),
+      replica: this.#replica,
+      onInput: () => this.#scheduleDrain(),
+      log: this.#log.child({ component: 'server.net' }),
+      clock: this.#clock,
+    });
+  }
+
+  /** Reads the latest valid snapshot and the log after it. */
+  static async open(options: ServerOptions): Promise<Server> {
+    const { config, log } = options;
+    const clock = options.clock ?? systemClock;
+    await mkdir(config.dataDir, { recursive: true });
+    await mkdir(config.dataLogDir, { recursive: true });
+    const snapshots = await FileSnapshotStore.open(config.dataDir, log);
+    const logStore = await FileLogStore.open(config.dataLogDir, log);
+    const recovered = await recover(snapshots, log);
+    const replica = new Replica(
+      {
+        serverId: config.serverId === 0 ? 1 : config.serverId,
+        tickTimeMs: config.tickTimeMs,
+        minSessionTimeoutMs: config.minSessionTimeoutMs,
+        maxSessionTimeoutMs: config.maxSessionTimeoutMs,
+        snapCount: config.snapCount,
+        extendedTypesEnabled: config.extendedTypesEnabled,
+        skipAcl: config.skipAcl,
+        reconfigEnabled: config.reconfigEnabled,
+        superDigest: config.superDigest,
+        containerCheckIntervalMs: CONTAINER_CHECK_INTERVAL_MS,
+        rng: randomRng(),
+        startNowMs: clock.nowMs(),
+        log: log.child({ component: 'server.replica' }),
+      },
+      recovered,
+    );
+    let replayed = 0;
+    for await (const entry of logStore.readFrom(recovered.zxid)) {
+      replica.replay(entry);
+      replayed++;
+    }
+    log.info(
+      { snapshotZxid: hex(recovered.zxid), replayed, zxid: hex(replica.lastAppliedZxid), nodes: replica.tree.nodeCount },
+      'state recovered',
+    );
+    const server = new Server(options, { replica, logStore, snapshots });
+    // Like ZooKeeper, snapshot after replaying a log so the next start has less to replay.
+    if (replayed > 0) server.#startSnapshot();
+    return server;
+  }
+
+  async start(): Promise<ServerHandle> {
+    const address = await this.#listener.start();
+    this.#port = address.port;
+    const tickMs = Math.max(10, Math.min(100, Math.floor(this.#config.tickTimeMs / 2)));
+    this.#ticker = setInterval(() => {
+      this.#replica.tick(this.#now());
+      this.#scheduleDrain();
+    }, tickMs);
+    const purgeHours = this.#config.purgeIntervalHours;
+    if (purgeHours > 0) {
+      this.#purger = setInterval(() => void this.#purge(), purgeHours * 3_600_000);
+    }
+    this.#log.info({ host: address.host, port: address.port, dataDir: this.#config.dataDir }, 'listening');
+    return {
+      host: address.host,
+      port: address.port,
+      stopped: this.#stopped,
+      stop: () => this.#stop(),
+    };
+  }
+
+  #now(): { nowMs: number; wallMs: number } {
+    return { nowMs: this.#clock.nowMs(), wallMs: this.#clock.wallMs() };
+  }
+
+  #scheduleDrain(): void {
+    if (this.#drainScheduled) return;
+    this.#drainScheduled = true;
+    setImmediate(() => {
+      this.#drainScheduled = false;
+      this.#drain();
+    });
+  }
+
+  /** Performs one `ready()` batch (STYLE.md §10, "consensus emits, the shell acts"). */
+  #drain(): void {
+    const rd = this.#replica.ready();
+    this.#replica.advance();
+    if (rd.persist.length > 0) this.#logStore.append(rd.persist);
+    this.#listener.deliver(rd.out, rd.closes);
+    if (rd.snapshot !== null) this.#startSnapshot();
+    this.#maybeSync();
+  }
+
+  /** One fsync at a time; whatever was appended meanwhile goes in the next one. */
+  #maybeSync(): void {
+    if (this.#syncing) return;
+    const target = this.#logStore.lastZxid();
+    if (target <= this.#logStore.lastSyncedZxid()) return;
+    this.#syncing = true;
+    this.#logStore.sync().then(
+      () => {
+        this.#syncing = false;
+        this.#replica.persisted(target);
+        this.#drain();
+      },
+      (error: unknown) => this.#fatal(error, 'fsync failed'),
+    );
+  }
+
+  /** Serializes the tree in slices, yielding to the event loop between them. */
+  #startSnapshot(): void {
+    if (this.#snapshotting) return;
+    this.#snapshotting = true;
+    const zxid = this.#replica.lastAppliedZxid;
+    const meta = encodeSessionMeta(this.#replica.sessionList());
+    const cursor = this.#replica.tree.startSnapshot(zxid);
+    const digest = this.#replica.tree.digest();
+    this.#logStore.roll();
+    const run = async (): Promise<void> => {
+      const writer = await this.#snapshots.begin(zxid, meta);
+      try {
+        for (let chunk = cursor.next(SNAPSHOT_SLICE_NODES); chunk !== null; chunk = cursor.next(SNAPSHOT_SLICE_NODES)) {
+          await writer.write(chunk);
+          await yieldToLoop();
+        }
+        await writer.finish(digest);
+      } catch (error) {
+        cursor.close();
+        await writer.abort();
+        throw error;
+      }
+      this.#log.info({ zxid: hex(zxid) }, 'snapshot taken');
+    };
+    run().then(
+      () => {
+        this.#snapshotting = false;
+      },
+      (error: unknown) => {
+        this.#snapshotting = false;
+        this.#log.error({ err: error }, 'snapshot failed');
+      },
+    );
+  }
+
+  async #purge(): Promise<void> {
+    try {
+      await purge(this.#config.dataDir, this.#config.dataLogDir, this.#config.snapRetainCount);
+    } catch (error) {
+      this.#log.warn({ err: error }, 'purge failed');
+    }
+  }
+
+  #fatal(error: unknown, message: string): void {
+    // After a failed fsync nothing is known to be durable: stopping beats diverging (§5.4).
+    this.#log.fatal({ err: error }, message);
+    process.exit(70);
+  }
+
+  #stop(): Promise<void> {
+    this.#stopping ??= (async () => {
+      if (this.#ticker !== null) clearInterval(this.#ticker);
+      if (this.#purger !== null) clearInterval(this.#purger);
+      await this.#listener.close();
+      await this.#logStore.close();
+      this.#log.info({}, 'stopped');
+      this.#resolveStopped();
+    })();
+    return this.#stopping;
+  }
+}
+
+/** Loads the newest valid snapshot, or the empty state of a fresh server. */
+async function recover(snapshots: SnapshotStore, log: Logger): Promise<RecoveredState> {
+  const snapshot = await snapshots.latest();
+  if (snapshot === null) return { tree: new DataTree(), sessions: [], zxid: 0n };
+  const loader = new TreeLoader();
+  for await (const chunk of snapshot.chunks()) loader.load(chunk);
+  const tree = loader.finish();
+  assert(tree.digest() === snapshot.digest, 'tree digest matches the snapshot after loading');
+  log.info({ zxid: hex(snapshot.zxid), nodes: tree.nodeCount }, 'snapshot loaded');
+  return { tree, sessions: decodeSessionMeta(snapshot.meta), zxid: snapshot.zxid };
+}
