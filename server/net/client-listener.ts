@@ -96,6 +96,7 @@ export class ClientListener {
   #server: Server | null = null;
   #started: Promise<{ host: string; port: number }> | null = null;
   #nextConnId: ConnId = 1;
+  #isShuttingDown = false;
 
   constructor(options: ClientListenerOptions) {
     this.#options = options;
@@ -114,6 +115,7 @@ export class ClientListener {
     const server = this.#server;
     if (server === null) return;
     this.#server = null;
+    this.#isShuttingDown = true;
     const closed = deferred<void>();
     server.close(() => closed.resolve());
     for (const conn of this.#connections.values()) conn.socket.destroy();
@@ -332,8 +334,7 @@ export class ClientListener {
   #closeGracefully(conn: Connection, options: { readonly byReplica: boolean }): void {
     if (conn.isClosing) return;
     conn.isClosing = true;
-    // The replica asked for this close, so it has already forgotten the connection.
-    if (options.byReplica) conn.isKnownToReplica = false;
+    this.#log.debug({ conn: conn.id, peer: conn.peer, byReplica: options.byReplica }, 'closing connection');
     const { socket } = conn;
     socket.removeAllListeners('data');
     socket.on('data', () => undefined);
@@ -346,7 +347,8 @@ export class ClientListener {
     this.#connections.delete(conn.id);
     this.#limiter.release(conn.remoteAddress);
     this.#log.debug({ conn: conn.id, peer: conn.peer, sessionId: conn.session === null ? undefined : hex(conn.session.sessionId) }, 'connection closed');
-    if (!conn.isKnownToReplica) return;
+    // Also after a close the replica asked for: it forgets the connection only when told here.
+    if (!conn.isKnownToReplica || this.#isShuttingDown) return;
     conn.isKnownToReplica = false;
     this.#options.replica.connectionClosed(conn.id);
     this.#options.onInput();

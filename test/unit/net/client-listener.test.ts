@@ -226,7 +226,7 @@ describe('ClientListener over loopback sockets', () => {
     expect(first.isClosed).toBe(false);
   });
 
-  it('closes after flushing on the replica\'s request, and reports a client hang-up to the replica', async () => {
+  it('closes after flushing on the replica\'s request, and reports every socket close to the replica', async () => {
     const { listener, replica, client } = await startListener();
     const a = client();
     a.send(encodeConnectFrame(connectRequest));
@@ -239,9 +239,10 @@ describe('ClientListener over loopback sockets', () => {
     listener.deliver([{ conn: connA!, kind: 'connect', response: expired }], [connA!]);
     await until(() => a.isClosed, { ...wait, what: 'replica-requested close' });
     expect(a.frames).toHaveLength(1);
-    expect(replica.ofKind('closed')).toEqual([]);
+    await until(() => replica.ofKind('closed').length === 1, { ...wait, what: 'connectionClosed after requested close' });
+    expect(replica.ofKind('closed')[0]?.conn).toBe(connA);
     b.socket.destroy();
-    await until(() => replica.ofKind('closed').length === 1, { ...wait, what: 'connectionClosed' });
-    expect(replica.ofKind('closed')[0]?.conn).toBe(connB);
+    await until(() => replica.ofKind('closed').length === 2, { ...wait, what: 'connectionClosed after hang-up' });
+    expect(replica.ofKind('closed')[1]?.conn).toBe(connB);
   });
 });
