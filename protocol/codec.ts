@@ -149,7 +149,10 @@ function writeReplyHeader(w: JuteWriter, header: ReplyHeader): void {
   w.writeInt(header.err);
 }
 
-/** Encodes a complete reply frame: length prefix, ReplyHeader, then `res` when it is not null. */
+/**
+ * Encodes a complete reply frame: length prefix, ReplyHeader, then `res` when it is not null.
+ * Pass null whenever `header.err` is not 0: error replies are exactly 16 bytes (reference §3.3).
+ */
 export function encodeReplyFrame(header: ReplyHeader, res: Response | null): Uint8Array {
   const w = beginFrame();
   writeReplyHeader(w, header);
