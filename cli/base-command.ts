@@ -85,9 +85,11 @@ export abstract class BaseCommand<T extends typeof Command> extends Command {
     const code = exitCodeOf(err);
     // oclif's own parse errors already carry exit code 2 and a usage hint; let it print them.
     if (code === ExitCode.Usage && !this.jsonEnabled()) return super.catch(err);
-    const message = isConfigError(err) ? `${err.file}: ${err.key}: ${err.reason}` : err.message;
+    // A ConfigError's message is already `zoo.cfg: tickTime: reason` (STYLE.md §5.3).
+    const message = err.message;
     if (this.jsonEnabled()) {
-      this.logJson({ error: { name: err.name, message, exitCode: code, ...zkCodeOf(err) } });
+      const config = isConfigError(err) ? { file: err.file, key: err.key, reason: err.reason } : {};
+      this.logJson({ error: { name: err.name, message, exitCode: code, ...zkCodeOf(err), ...config } });
     } else {
       this.logToStderr(isConfigError(err) ? message : `error: ${message}`);
     }
