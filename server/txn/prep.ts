@@ -6,6 +6,7 @@
  * session table.
  */
 import { sequenceSuffix } from '../../protocol/acl.js';
+import { multiCreateOpOf } from '../../protocol/multi-codec.js';
 import { ErrorCode } from '../../protocol/errors.js';
 import { OpCode, Perms } from '../../protocol/opcodes.js';
 import { validatePath } from '../../protocol/paths.js';
@@ -248,22 +249,25 @@ function prepCloseSession(ctx: PrepContext, view: ChangeView): TxnBody {
   return { kind: 'closeSession', paths: sorted };
 }
 
-/** The opcode a multi sub-op runs as: re-derived from the flags (MultiOperationRecord, §6.5). */
-function multiCreateArgs(op: MultiOp): CreateArgs | null {
-  if (op.op !== OpCode.create && op.op !== OpCode.create2 && op.op !== OpCode.createContainer && op.op !== OpCode.createTTL) {
-    return null;
-  }
-  const mode = createModeOf(op.flags);
-  assert(mode !== null, 'flags were checked before');
-  const ttl = op.op === OpCode.createTTL ? op.ttl : -1n;
-  const txnType = mode.ttl ? 'ttl' : mode.container ? 'container' : 'create';
-  return { txnType, path: op.path, data: op.data, acl: op.acl, flags: op.flags, ttl: mode.ttl ? ttl : -1n };
-}
+/** Marks a multi sub-op that makes the whole multi fail with MARSHALLINGERROR. */
+const UNDECODABLE = Symbol('undecodable');
 
-function prepMultiOp(ctx: PrepContext, view: ChangeView, op: MultiOp): MultiSubTxn | Failure {
-  const create = multiCreateArgs(op);
-  if (create !== null) return prepCreate(ctx, view, create);
+/**
+ * Preps one sub-op of a multi. Creates run as the op MultiOperationRecord re-derives from the
+ * flags (multiCreateOpOf); TTL flags on a plain CreateRequest fail the whole multi (§6.5).
+ */
+function prepMultiOp(ctx: PrepContext, view: ChangeView, op: MultiOp): MultiSubTxn | Failure | typeof UNDECODABLE {
   switch (op.op) {
+    case OpCode.create:
+    case OpCode.create2:
+    case OpCode.createContainer:
+    case OpCode.createTTL: {
+      const runAs = multiCreateOpOf(op);
+      if (runAs === null) return UNDECODABLE;
+      const txnType = runAs === OpCode.createTTL ? 'ttl' : runAs === OpCode.createContainer ? 'container' : 'create';
+      const ttl = op.op === OpCode.createTTL && runAs === OpCode.createTTL ? op.ttl : -1n;
+      return prepCreate(ctx, view, { txnType, path: op.path, data: op.data, acl: op.acl, flags: op.flags, ttl });
+    }
     case OpCode.delete:
       return prepDelete(ctx, view, op.path, op.version);
     case OpCode.setData:
@@ -271,22 +275,13 @@ function prepMultiOp(ctx: PrepContext, view: ChangeView, op: MultiOp): MultiSubT
     case OpCode.check:
       return prepCheck(ctx, view, op.path, op.version);
     default:
-      return ErrorCode.MarshallingError;
+      // Reads inside a write multi: the record does not decode (the codec refuses it first).
+      return UNDECODABLE;
   }
-}
-
-/** A multi's record cannot be decoded if it mixes in reads or has an invalid create flag. */
-function isDecodableMulti(ops: readonly MultiOp[]): boolean {
-  return ops.every((op) => {
-    if (op.op === OpCode.getData || op.op === OpCode.getChildren) return false;
-    if ('flags' in op) return createModeOf(op.flags) !== null;
-    return true;
-  });
 }
 
 /** Multi: all ops share the zxid; after the first failure the rest are RUNTIMEINCONSISTENCY. */
 function prepMulti(ctx: PrepContext, view: ChangeView, ops: readonly MultiOp[]): TxnBody | Failure {
-  if (!isDecodableMulti(ops)) return ErrorCode.MarshallingError;
   const txns: MultiSubTxn[] = [];
   let failedAt = -1;
   for (const op of ops) {
@@ -295,6 +290,7 @@ function prepMulti(ctx: PrepContext, view: ChangeView, ops: readonly MultiOp[]):
       continue;
     }
     const result = prepMultiOp(ctx, view, op);
+    if (result === UNDECODABLE) return ErrorCode.MarshallingError;
     if (typeof result === 'number') {
       failedAt = txns.length;
       txns.push({ kind: 'error', err: result });
