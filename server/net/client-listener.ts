@@ -235,6 +235,8 @@ export class ClientListener {
     if (event.kind !== 'protocolError' && event.kind !== 'telnetClose') this.#countReceived(conn);
     switch (event.kind) {
       case 'fourLetterWord':
+        // Stop reading first, so that `cons`/`stat` show this connection as ZooKeeper does ([0]).
+        this.#updateReading(conn);
         this.#answerFourLetterWord(conn, event.word, event.mask);
         return false;
       case 'telnetClose':

@@ -246,3 +246,28 @@ describe('ClientListener over loopback sockets', () => {
     expect(replica.ofKind('closed')[1]?.conn).toBe(connB);
   });
 });
+
+describe('ClientListener counters', () => {
+  it('cons lists the asking connection with interest 0 and one received packet, like ZooKeeper', async () => {
+    const { client } = await startListener();
+    const c = client();
+    c.send(Buffer.from('cons'));
+    await until(() => c.isClosed, wait);
+    expect(c.text).toMatch(/^ \/127\.0\.0\.1:\d+\[0\]\(queued=0,recved=1,sent=0\)\n\n$/);
+  });
+
+  it('stat counts requests, replies and response sizes of a session', async () => {
+    const { listener, replica, client } = await startListener();
+    const c = client();
+    c.send(encodeConnectFrame(connectRequest), getData(1));
+    const [connect] = await connectsOf(replica, 1);
+    const conn = connect!.conn;
+    listener.deliver([{ conn, kind: 'connect', response: connectResponse }], []);
+    await until(() => replica.ofKind('request').length === 1, wait);
+    listener.deliver([{ conn, kind: 'reply', header: { xid: 1, zxid: 7n, err: ErrorCode.NoNode }, response: null }], []);
+    await until(() => c.frames.length === 2, wait);
+    const [view] = listener.stats().connections();
+    expect(view).toMatchObject({ recved: 2, sent: 2, queued: 0, session: { sessionId: 0x1000001n, lastOp: 'GETD', lastCxid: 1, lastZxid: 7n, timeoutMs: 30000 } });
+    expect(listener.stats().serverStats()).toMatchObject({ packetsReceived: 2, packetsSent: 2, lastResponseBytes: 16, minResponseBytes: 16, maxResponseBytes: 16 });
+  });
+});
