@@ -90,7 +90,8 @@ export abstract class BaseCommand<T extends typeof Command> extends Command {
     if (this.jsonEnabled()) {
       const config = isConfigError(err) ? { file: err.file, key: err.key, reason: err.reason } : {};
       this.logJson({ error: { name: err.name, message, exitCode: code, ...zkCodeOf(err), ...config } });
-    } else {
+    } else if (code !== ExitCode.Interrupted) {
+      // An interrupt is the user's own doing; the exit code (130) says enough.
       this.logToStderr(isConfigError(err) ? message : `error: ${message}`);
     }
     if (code !== ExitCode.InvalidConfig && code !== ExitCode.Usage) this.#logger?.debug({ err }, 'command failed');
