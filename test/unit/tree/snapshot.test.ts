@@ -99,7 +99,8 @@ describe('snapshot cursor and TreeLoader', () => {
     noEnd.load(chunk.subarray(0, chunk.length - 9));
     expect(() => noEnd.finish()).toThrow(SnapshotFormatError);
     const badDigest = chunk.slice();
-    badDigest[1 + 4 + 4 + 8] ^= 1;
+    const at = 1 + 4 + 4 + 8;
+    badDigest[at] = (badDigest[at] ?? 0) ^ 1;
     const loader = new TreeLoader();
     loader.load(badDigest);
     expect(() => loader.finish()).toThrow(SnapshotFormatError);
