@@ -23,6 +23,8 @@ export class ByteWriter {
     return this.#length;
   }
 
+  /** Makes room for `n` bytes and returns their offset; may replace the buffer, so callers
+   * must take the offset before touching `#bytes` or `#view`. */
   #reserve(n: number): number {
     const at = this.#length;
     if (at + n > this.#bytes.length) {
@@ -39,27 +41,32 @@ export class ByteWriter {
 
   /** Writes an unsigned byte. */
   u8(value: number): void {
-    this.#view.setUint8(this.#reserve(1), value);
+    const at = this.#reserve(1);
+    this.#view.setUint8(at, value);
   }
 
   /** Writes a signed 32-bit integer. */
   i32(value: number): void {
-    this.#view.setInt32(this.#reserve(4), value);
+    const at = this.#reserve(4);
+    this.#view.setInt32(at, value);
   }
 
   /** Writes an unsigned 32-bit integer. */
   u32(value: number): void {
-    this.#view.setUint32(this.#reserve(4), value);
+    const at = this.#reserve(4);
+    this.#view.setUint32(at, value);
   }
 
   /** Writes a float64; exact for safe integers such as zxids kept as numbers. */
   f64(value: number): void {
-    this.#view.setFloat64(this.#reserve(8), value);
+    const at = this.#reserve(8);
+    this.#view.setFloat64(at, value);
   }
 
   /** Writes a signed 64-bit integer. */
   i64(value: bigint): void {
-    this.#view.setBigInt64(this.#reserve(8), BigInt.asIntN(64, value));
+    const at = this.#reserve(8);
+    this.#view.setBigInt64(at, BigInt.asIntN(64, value));
   }
 
   /** Writes a UTF-8 string with a u32 byte length. */
@@ -79,7 +86,8 @@ export class ByteWriter {
       return;
     }
     this.i32(value.length);
-    this.#bytes.set(value, this.#reserve(value.length));
+    const at = this.#reserve(value.length);
+    this.#bytes.set(value, at);
   }
 
   /** A copy of the bytes written. */
