@@ -105,7 +105,7 @@ class Server {
       }),
       replica: this.#replica,
       onInput: () => this.#scheduleDrain(),
-      log: this.#log.child({ component: 'server.net' }),
+      log: this.#log,
       clock: this.#clock,
     });
   }

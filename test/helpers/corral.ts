@@ -20,7 +20,7 @@ export const corralBin = join(repoRoot, 'dist', 'cli', 'run.js');
 
 /** Options for {@link startCorral}. */
 export interface StartCorralOptions {
-  /** zoo.cfg keys; they override the harness defaults (clientPort=0 on 127.0.0.1, tickTime=2000). */
+  /** zoo.cfg keys; they override the harness defaults (clientPort=0 on 127.0.0.1, tickTime=2000, every four-letter word allowed, as for ZooKeeper). */
   readonly cfg?: ZooCfg;
   /** Use this dataDir instead of a fresh temp dir (it is then not removed by dispose). */
   readonly dataDir?: string;
@@ -41,7 +41,14 @@ export async function startCorral(options: StartCorralOptions = {}): Promise<Ser
   const dir = await tempDir('corral-server-');
   const dataDir = options.dataDir ?? join(dir.path, 'data');
   const configPath = join(dir.path, 'zoo.cfg');
-  const baseCfg: ZooCfg = { tickTime: 2000, clientPort: 0, clientPortAddress: '127.0.0.1', ...options.cfg, dataDir };
+  const baseCfg: ZooCfg = {
+    tickTime: 2000,
+    clientPort: 0,
+    clientPortAddress: '127.0.0.1',
+    '4lw.commands.whitelist': '*',
+    ...options.cfg,
+    dataDir,
+  };
   const readyTimeoutMs = options.readyTimeoutMs ?? 30_000;
   await writeZooCfg(configPath, baseCfg);
   let proc = await launch(configPath, readyTimeoutMs);
