@@ -10,10 +10,11 @@ import {
   ZkError,
   digestAuthId,
 } from '../../../protocol/index.js';
-import { TestServer, target, unavailableReason, until } from './zk-server.js';
+import { TestServer, targets, unavailableReason, until, type Target } from './zk-server.js';
 
-const skipReason = unavailableReason();
-const suiteName = skipReason === undefined ? `client against ${target}` : `client against ${target} (skipped: ${skipReason})`;
+function suiteName(target: Target, skipReason: string | undefined): string {
+  return skipReason === undefined ? `client against ${target}` : `client against ${target} (skipped: ${skipReason})`;
+}
 
 const text = (data: Uint8Array | null): string | null => (data === null ? null : new TextDecoder().decode(data));
 
@@ -27,7 +28,9 @@ async function codeOf(promise: Promise<unknown>): Promise<number> {
   throw new Error('expected a ZkError, but the call succeeded');
 }
 
-describe.skipIf(skipReason !== undefined)(suiteName, () => {
+describe.each(targets)('client suite', (target) => {
+  const skipReason = unavailableReason(target);
+  describe.skipIf(skipReason !== undefined)(suiteName(target, skipReason), () => {
   let server: TestServer;
   const clients: ZkClient[] = [];
   let testNumber = 0;
@@ -41,7 +44,7 @@ describe.skipIf(skipReason !== undefined)(suiteName, () => {
   }
 
   beforeAll(async () => {
-    server = await TestServer.start();
+    server = await TestServer.start(target);
   });
 
   afterAll(async () => {
@@ -359,4 +362,5 @@ describe.skipIf(skipReason !== undefined)(suiteName, () => {
     }
     await until(() => c.state === 'connected', { timeoutMs: 20_000, what: 'reconnected' });
   });
+});
 });

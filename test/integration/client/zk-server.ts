@@ -14,15 +14,15 @@ import { join, resolve } from 'node:path';
 /** Which server the suite runs against. */
 export type Target = 'zookeeper' | 'corral';
 
-/** The target chosen by `CORRAL_TEST_TARGET` (`corral`), else Apache ZooKeeper. */
-export const target: Target = process.env['CORRAL_TEST_TARGET'] === 'corral' ? 'corral' : 'zookeeper';
+/** Both servers the suite runs against: the same tests must pass on each. */
+export const targets: readonly Target[] = ['zookeeper', 'corral'];
 
 const zkJar = '/usr/share/java/zookeeper.jar';
 const quietLogJar = '/usr/share/java/slf4j-nop.jar';
 const corralBin = resolve(import.meta.dirname, '../../../dist/cli/run.js');
 
 /** Why the chosen target cannot run here, or undefined when it can. */
-export function unavailableReason(): string | undefined {
+export function unavailableReason(target: Target): string | undefined {
   if (target === 'corral') {
     return existsSync(corralBin) ? undefined : `Corral is not built (${corralBin} missing; run npm run build)`;
   }
@@ -70,11 +70,13 @@ export async function fourLetterWord(port: number, word: string): Promise<string
 /** A running standalone server. */
 export class TestServer {
   readonly port: number;
+  readonly target: Target;
   readonly #dir: string;
   #child: ChildProcess | undefined;
   #exited: Promise<void> = Promise.resolve();
 
-  private constructor(port: number, dir: string) {
+  private constructor(target: Target, port: number, dir: string) {
+    this.target = target;
     this.port = port;
     this.#dir = dir;
   }
@@ -85,9 +87,9 @@ export class TestServer {
   }
 
   /** Starts a fresh server with a new data dir and port. */
-  static async start(): Promise<TestServer> {
+  static async start(target: Target): Promise<TestServer> {
     const dir = await mkdtemp(join(tmpdir(), 'corral-client-it-'));
-    const server = new TestServer(await reservePort(), dir);
+    const server = new TestServer(target, await reservePort(), dir);
     await writeFile(join(dir, 'zoo.cfg'), server.#zooCfg());
     await server.restart();
     return server;
@@ -109,6 +111,7 @@ export class TestServer {
   /** Starts the process on the same port and data dir, and waits until it serves. */
   async restart(): Promise<void> {
     const cfg = join(this.#dir, 'zoo.cfg');
+    const target = this.target;
     const child =
       target === 'corral'
         ? spawn(process.execPath, [corralBin, 'server', '--config', cfg], { detached: true, stdio: ['ignore', 'pipe', 'ignore'] })
