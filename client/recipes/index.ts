@@ -1,0 +1,28 @@
+/**
+ * Client recipes built on ZkClient, after Apache Curator: a shared ManagedClient (connection
+ * events, client replacement after expiry), Lock, LeaderLatch, ServiceRegistry and ServiceCache
+ * (Curator's service discovery layout), and TreeCache. Recipes speak only through the public
+ * ZkClient API; they must never import the server or touch sockets themselves.
+ */
+export {
+  ManagedClient,
+  type ManagedClientOptions,
+  type ConnectionEvent,
+  type WaitOptions,
+  type RunOptions,
+  untilClientConnected,
+} from './managed-client.js';
+export {
+  RecipeError,
+  type RecipeErrorCode,
+  RecipeTimeoutError,
+  RecipeAbortedError,
+  LockNotHeldError,
+  RecipeClosedError,
+  RecipeNotStartedError,
+  SessionLostError,
+  InvalidInstanceError,
+} from './errors.js';
+export { Lock, LockBusyError, type LockOptions, type AcquireOptions, lockMarker } from './lock.js';
+export { LeaderLatch, type LeaderLatchOptions, type Participant, latchMarker } from './leader-latch.js';
+export { type UuidSource } from './nodes.js';
