@@ -23,8 +23,6 @@ import { DataTree, TreeLoader } from './tree/index.js';
 /** Nodes serialized per slice of a snapshot; small enough to keep each slice well under 50 ms. */
 const SNAPSHOT_SLICE_NODES = 2_000;
 
-/** ZooKeeper's default znode.container.checkIntervalMs: how often containers and TTL nodes are reaped. */
-const CONTAINER_CHECK_INTERVAL_MS = 60_000;
 
 /** Corral's own version, reported after ZooKeeper's in `srvr`. */
 export const corralVersion = '0.1.0';
@@ -130,7 +128,8 @@ class Server {
         skipAcl: config.skipAcl,
         reconfigEnabled: config.reconfigEnabled,
         superDigest: config.superDigest,
-        containerCheckIntervalMs: CONTAINER_CHECK_INTERVAL_MS,
+        containerCheckIntervalMs: config.containerCheckIntervalMs,
+        containerMaxNeverUsedIntervalMs: config.containerMaxNeverUsedIntervalMs,
         rng: randomRng(),
         startNowMs: clock.nowMs(),
         log: log.child({ component: 'server.replica' }),

@@ -73,6 +73,10 @@ const scalarSchemas = {
     .transform((s) => (s.toLowerCase() === 'observer' ? ('observer' as const) : ('participant' as const))),
   electionAlg: z.string().regex(/^3$/, 'only 3 (fast leader election) is supported'),
   'DigestAuthenticationProvider.superDigest': z.string().regex(/^[^:]+:.+$/, 'expected user:base64digest'),
+  // ZooKeeper reads these as system properties (ContainerManager); zoo.cfg turns unknown keys
+  // into zookeeper.<key> properties, so the same spelling works here (reference §10.1).
+  'znode.container.checkIntervalMs': positiveInt,
+  'znode.container.maxNeverUsedIntervalMs': nonNegativeInt,
 } as const;
 
 type ScalarKey = keyof typeof scalarSchemas;
@@ -299,6 +303,8 @@ export function parseZooCfg(textIn: string, options: ParseZooCfgOptions): Parsed
     standaloneEnabled: reader.get('standaloneEnabled') ?? true,
     maxFrameBytes: juteMaxBuffer,
     superDigest: reader.get('DigestAuthenticationProvider.superDigest') ?? null,
+    containerCheckIntervalMs: reader.get('znode.container.checkIntervalMs') ?? 60_000,
+    containerMaxNeverUsedIntervalMs: reader.get('znode.container.maxNeverUsedIntervalMs') ?? 0,
     servers,
     myid,
     ...topology,

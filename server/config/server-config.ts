@@ -60,6 +60,10 @@ export const serverConfigSchema = z
     maxFrameBytes: z.number().int().positive().default(0xfffff),
     /** `user:base64(sha1(user:password))` of the digest super user, or null. */
     superDigest: z.string().nullable().default(null),
+    /** How often empty containers and expired TTL nodes are reaped (znode.container.checkIntervalMs). */
+    containerCheckIntervalMs: z.number().int().positive().default(60_000),
+    /** Containers never given a child are reaped after this long; 0 = never (ZooKeeper's default). */
+    containerMaxNeverUsedIntervalMs: z.number().int().nonnegative().default(0),
     servers: z.array(quorumServerSchema).readonly().default([]),
     /** The id read from the myid file, or null when there was none. */
     myid: z.number().int().min(1).max(255).nullable().default(null),

@@ -65,6 +65,8 @@ export interface ReplicaOptions {
   readonly superDigest: string | null;
   /** How often the container/TTL reaper runs (znode.container.checkIntervalMs). */
   readonly containerCheckIntervalMs: number;
+  /** Containers never given a child are reaped after this long; 0 = never. */
+  readonly containerMaxNeverUsedIntervalMs: number;
   /** Seeded randomness: where to snapshot within [snapCount/2+1, snapCount]. */
   readonly rng: Rng;
   /** The monotonic time at start, seeding session ids (reference §2.4). */
@@ -334,7 +336,11 @@ export class Replica {
 
   /** Issues deleteContainer txns for empty containers and expired TTL nodes (§6.5). */
   #reap(now: Now): void {
-    const paths = [...this.tree.containerCandidates(), ...this.tree.expiredTtlNodes(now.wallMs)];
+    const containers = this.tree.containerCandidates({
+      wallMs: now.wallMs,
+      maxNeverUsedIntervalMs: this.#opts.containerMaxNeverUsedIntervalMs,
+    });
+    const paths = [...containers, ...this.tree.expiredTtlNodes(now.wallMs)];
     for (const path of paths) {
       const header = this.#header(0n, 0, now);
       // A reaped node that gained a child meanwhile becomes an error txn, as in ZooKeeper.

@@ -9,7 +9,7 @@ export class StorageCorruptError extends Error {
   readonly reason: string;
 
   constructor(details: { file: string; offset: number; reason: string }) {
-    super(`${details.file}: offset ${details.offset}: ${details.reason}`);
+    super(`corrupt data, refusing to start (nothing was changed): ${details.file}: offset ${details.offset}: ${details.reason}`);
     this.file = details.file;
     this.offset = details.offset;
     this.reason = details.reason;

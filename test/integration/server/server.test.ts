@@ -1,0 +1,109 @@
+/**
+ * The standalone server as a real process: snapshots and recovery, session expiry on the
+ * server's clock, container and TTL reaping, and refusing to start on a corrupt log.
+ */
+import { spawnSync } from 'node:child_process';
+import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { afterAll, afterEach, describe, expect, it } from 'vitest';
+import { ZkClient, type WatchedEvent } from '../../../client/index.js';
+import { EventType } from '../../../protocol/index.js';
+import { corralBin, reapAll, startCorral, until, type ServerHandle } from '../../helpers/index.js';
+
+const clients: ZkClient[] = [];
+const servers: ServerHandle[] = [];
+
+async function connect(server: ServerHandle, sessionTimeoutMs = 20_000): Promise<ZkClient> {
+  const client = new ZkClient(server.connectString, { sessionTimeoutMs });
+  clients.push(client);
+  await client.connect({ timeoutMs: 10_000 });
+  return client;
+}
+
+async function corral(cfg: Record<string, string | number> = {}): Promise<ServerHandle> {
+  const server = await startCorral({ cfg });
+  servers.push(server);
+  return server;
+}
+
+const text = (data: Uint8Array | null): string => new TextDecoder().decode(data ?? new Uint8Array());
+
+afterEach(async () => {
+  for (const client of clients.splice(0)) client.destroy();
+  for (const server of servers.splice(0)) await server.dispose();
+});
+
+afterAll(async () => {
+  await reapAll();
+});
+
+describe('standalone server process', () => {
+  it('snapshots every snapCount txns and recovers snapshot plus log on restart', async () => {
+    const server = await corral({ snapCount: 20 });
+    const client = await connect(server);
+    await client.create('/snap');
+    for (let i = 0; i < 150; i++) await client.create(`/snap/n${i}`, new TextEncoder().encode(`v${i}`));
+    await client.setData('/snap/n7', new TextEncoder().encode('changed'));
+    const snapshotDir = join(server.dataDir, 'version-2');
+    await until(() => readdirSync(snapshotDir).some((name) => /^snapshot\.[0-9a-f]+$/.test(name)), {
+      timeoutMs: 10_000,
+      what: 'a snapshot file',
+    });
+    client.destroy();
+    await server.stop();
+    await server.restart();
+    const after = await connect(server);
+    const children = await after.getChildren('/snap');
+    expect(children).toHaveLength(150);
+    expect(text((await after.getData('/snap/n149')).data)).toBe('v149');
+    const changed = await after.getData('/snap/n7');
+    expect(text(changed.data)).toBe('changed');
+    expect(changed.stat.version).toBe(1);
+  });
+
+  it('expires a silent session on the server clock: its ephemerals go and watchers are told', async () => {
+    const server = await corral({ tickTime: 500 });
+    const owner = await connect(server, 2_000);
+    await owner.create('/eph', null, { mode: 'ephemeral' });
+    const watcher = await connect(server);
+    const events: WatchedEvent[] = [];
+    expect(await watcher.exists('/eph', { watch: (event) => events.push(event) })).not.toBeNull();
+    owner.destroy(); // no closeSession: only expiry can remove the node
+    await until(() => events.length > 0, { timeoutMs: 10_000, what: 'NodeDeleted for the ephemeral' });
+    expect(events[0]?.type).toBe(EventType.NodeDeleted);
+    expect(await watcher.exists('/eph')).toBeNull();
+  });
+
+  it('reaps an emptied container and an expired TTL node', async () => {
+    const server = await corral({ extendedTypesEnabled: 'true', 'znode.container.checkIntervalMs': 200 });
+    const client = await connect(server);
+    await client.create('/box', null, { mode: 'container' });
+    await client.create('/box/item');
+    await client.create('/short', null, { mode: 'persistentWithTtl', ttlMs: 300 });
+    await client.delete('/box/item');
+    await until(async () => (await client.exists('/box')) === null, { timeoutMs: 10_000, what: 'container reaped' });
+    await until(async () => (await client.exists('/short')) === null, { timeoutMs: 10_000, what: 'TTL node reaped' });
+  });
+
+  it('refuses to start on a log corrupted before its last record, and changes nothing', async () => {
+    const server = await corral();
+    const client = await connect(server);
+    for (let i = 0; i < 20; i++) await client.create(`/c${i}`, new TextEncoder().encode('x'.repeat(64)));
+    client.destroy();
+    await server.stop();
+    const logDir = join(server.dataDir, 'version-2');
+    const logName = readdirSync(logDir).find((name) => name.startsWith('log.'));
+    expect(logName).toBeDefined();
+    const logPath = join(logDir, logName as string);
+    const bytes = readFileSync(logPath);
+    bytes[200] = (bytes[200] ?? 0) ^ 0xff; // inside an early record, with valid records after it
+    writeFileSync(logPath, bytes);
+    const result = spawnSync(process.execPath, [corralBin, 'server', '--config', server.configPath], {
+      encoding: 'utf8',
+      timeout: 30_000,
+    });
+    expect(result.status).not.toBe(0);
+    expect(result.stderr).toMatch(/corrupt/i);
+    expect(readFileSync(logPath).equals(bytes)).toBe(true);
+  });
+});
