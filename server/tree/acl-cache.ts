@@ -23,9 +23,21 @@ function aclKey(acl: readonly Acl[]): string {
   return key;
 }
 
+function sameAcl(a: readonly Acl[], b: readonly Acl[]): boolean {
+  if (a.length !== b.length) return false;
+  for (let i = 0; i < a.length; i++) {
+    const x = a[i] as Acl;
+    const y = b[i] as Acl;
+    if (x.perms !== y.perms || x.id.scheme !== y.id.scheme || x.id.id !== y.id.id) return false;
+  }
+  return true;
+}
+
 /** Interns ACL lists by value and counts the nodes that use each. */
 export class AclCache {
   readonly #entries = new Map<string, AclEntry>();
+  /** The last entry handed out: most creates repeat the previous ACL, so skip the key. */
+  #last: AclEntry | null = null;
 
   /** The number of distinct ACL lists in use. */
   get size(): number {
@@ -34,6 +46,11 @@ export class AclCache {
 
   /** Returns the shared entry for `acl` and counts one more user. */
   acquire(acl: readonly Acl[]): AclEntry {
+    const last = this.#last;
+    if (last !== null && last.refs > 0 && sameAcl(last.acl, acl)) {
+      last.refs++;
+      return last;
+    }
     const key = aclKey(acl);
     let entry = this.#entries.get(key);
     if (entry === undefined) {
@@ -44,6 +61,7 @@ export class AclCache {
       this.#entries.set(key, entry);
     }
     entry.refs++;
+    this.#last = entry;
     return entry;
   }
 
@@ -57,6 +75,9 @@ export class AclCache {
   release(entry: AclEntry): void {
     assert(entry.refs > 0, 'ACL entry released more often than acquired');
     entry.refs--;
-    if (entry.refs === 0) this.#entries.delete(entry.key);
+    if (entry.refs === 0) {
+      this.#entries.delete(entry.key);
+      if (this.#last === entry) this.#last = null;
+    }
   }
 }

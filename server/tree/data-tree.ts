@@ -11,6 +11,7 @@ import { assert } from '../../util/assert.js';
 import { AclCache, type AclEntry } from './acl-cache.js';
 import { hashNode, TreeDigest } from './digest.js';
 import { clientEphemeralOwner, nodeKindOf, ttlOf } from './ephemeral-type.js';
+import { loadData, storeData } from './node-data.js';
 import { SnapshotCursor } from './snapshot-cursor.js';
 import { ZNode } from './znode.js';
 
@@ -63,7 +64,7 @@ export class DataTree {
   /** A fresh server's tree: `/`, `/zookeeper`, `/zookeeper/quota`, `/zookeeper/config` (§5.1). */
   constructor() {
     if (DataTree.#forLoading) return;
-    const empty = new Uint8Array(0);
+    const empty = '';
     for (const path of ['/', '/zookeeper', '/zookeeper/quota']) {
       this.#insert(path, new ZNode(empty, this.#acls.acquire(OPEN_ACL_UNSAFE), 0, 0, 0n));
     }
@@ -113,6 +114,11 @@ export class DataTree {
   stat(path: string): Stat | null {
     const node = this.getNode(path);
     return node === undefined ? null : this.statOf(node);
+  }
+
+  /** A copy of a node's data bytes (null stays null). */
+  dataOf(node: ZNode): Uint8Array | null {
+    return loadData(node.data);
   }
 
   /** A node's child names (unordered, like ZooKeeper's HashSet). */
@@ -241,8 +247,7 @@ export class DataTree {
       parent.pzxid = z;
     }
     this.#afterChange(parentKey, parent);
-    const stored = data !== null && data.byteLength !== data.buffer.byteLength ? data.slice() : data;
-    const node = new ZNode(stored, this.#acls.acquire(acl), z, timeMs, BigInt.asIntN(64, ephemeralOwner));
+    const node = new ZNode(storeData(data), this.#acls.acquire(acl), z, timeMs, BigInt.asIntN(64, ephemeralOwner));
     this.#insert(path, node);
     return ErrorCode.Ok;
   }
@@ -274,7 +279,7 @@ export class DataTree {
     const key = path === '' ? '/' : path;
     this.#beforeChange(key, node);
     this.#dataSize -= node.data?.length ?? 0;
-    node.data = data !== null && data.byteLength !== data.buffer.byteLength ? data.slice() : data;
+    node.data = storeData(data);
     this.#dataSize += node.data?.length ?? 0;
     node.version = version;
     node.mtime = timeMs;

@@ -13,7 +13,7 @@ export interface Hash64 {
 
 /** The persisted fields of a node that go into its hash. */
 export interface HashedNode {
-  readonly data: Uint8Array | null;
+  readonly data: string | null;
   readonly czxid: number;
   readonly mzxid: number;
   readonly pzxid: number;
@@ -71,7 +71,8 @@ class Hasher {
     for (let i = 0; i < s.length; i++) this.word(s.charCodeAt(i));
   }
 
-  bytes(b: Uint8Array | null): void {
+  /** Bytes stored one per char (node-data.ts), four to a word. */
+  latin1(b: string | null): void {
     if (b === null) {
       this.word(-1);
       return;
@@ -79,10 +80,10 @@ class Hasher {
     this.word(b.length);
     let i = 0;
     for (; i + 4 <= b.length; i += 4) {
-      this.word(((b[i] as number) << 24) | ((b[i + 1] as number) << 16) | ((b[i + 2] as number) << 8) | (b[i + 3] as number));
+      this.word((b.charCodeAt(i) << 24) | (b.charCodeAt(i + 1) << 16) | (b.charCodeAt(i + 2) << 8) | b.charCodeAt(i + 3));
     }
     let last = 0;
-    for (; i < b.length; i++) last = (last << 8) | (b[i] as number);
+    for (; i < b.length; i++) last = (last << 8) | b.charCodeAt(i);
     this.word(last);
   }
 
@@ -106,7 +107,7 @@ export function hashAcl(acl: readonly Acl[]): Hash64 {
 export function hashNode(path: string, node: HashedNode, aclHash: Hash64): Hash64 {
   const h = new Hasher();
   h.string(path);
-  h.bytes(node.data);
+  h.latin1(node.data);
   h.word(aclHash.lo);
   h.word(aclHash.hi);
   h.safeInt(node.czxid);

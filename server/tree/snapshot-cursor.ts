@@ -11,7 +11,7 @@
  *       i64 digest (the tree digest at the start).
  *   'A' ACL list: u32 index (0, 1, 2, ... in order of first use), u32 count,
  *       count x (i32 perms, string scheme, string id).
- *   'N' node: string path, buffer data (i32 length, -1 = null), u32 ACL index, f64 czxid,
+ *   'N' node: string path, data (i32 length, -1 = null, then the bytes), u32 ACL index, f64 czxid,
  *       f64 mzxid, f64 pzxid, f64 ctime, f64 mtime, i32 version, i32 cversion (persisted),
  *       i32 aversion, i64 ephemeralOwner (raw, with container/TTL markers).
  *   'E' end (last record of the last chunk): f64 number of node records.
@@ -156,7 +156,7 @@ export class SnapshotCursor {
     }
     out.u8(TAG_NODE);
     out.string(path);
-    out.buffer(node.data);
+    out.latin1(node.data);
     out.u32(index);
     out.f64(node.czxid);
     out.f64(node.mzxid);

@@ -69,7 +69,7 @@ export class TreeLoader {
 
   #readNode(reader: ByteReader): void {
     const path = reader.string();
-    const data = reader.buffer();
+    const data = reader.latin1();
     const acl = this.#acls[reader.u32()];
     if (acl === undefined) throw new SnapshotFormatError(`snapshot: node ${path} names an unknown ACL`);
     if (!path.startsWith('/')) throw new SnapshotFormatError(`snapshot: bad path ${JSON.stringify(path)}`);

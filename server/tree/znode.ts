@@ -4,10 +4,12 @@
  * safe at the tree's boundary), children is created lazily, the ACL is shared.
  */
 import type { AclEntry } from './acl-cache.js';
+import type { StoredData } from './node-data.js';
 
 /** A stored znode; mutated only by DataTree. */
 export class ZNode {
-  data: Uint8Array | null;
+  /** The data bytes as a latin1 string (node-data.ts); use DataTree.dataOf for bytes. */
+  data: StoredData;
   acl: AclEntry;
   /** Child names; null until the first child is added. */
   children: Set<string> | null;
@@ -25,7 +27,7 @@ export class ZNode {
   /** The id of the last snapshot cursor that has written this node (copy-on-write). */
   snapMark: number;
 
-  constructor(data: Uint8Array | null, acl: AclEntry, zxid: number, timeMs: number, ephemeralOwner: bigint) {
+  constructor(data: StoredData, acl: AclEntry, zxid: number, timeMs: number, ephemeralOwner: bigint) {
     this.data = data;
     this.acl = acl;
     this.children = null;

@@ -98,7 +98,7 @@ export function getData(ctx: ReadContext, request: PathWatchRequest): ReadResult
   if (!checkAcl(ctx.tree.aclOf(node), Perms.Read, callerOf(ctx))) return failed(ErrorCode.NoAuth);
   return {
     err: 0,
-    response: { kind: 'getData', data: node.data, stat: ctx.tree.statOf(node) },
+    response: { kind: 'getData', data: ctx.tree.dataOf(node), stat: ctx.tree.statOf(node) },
     watches: request.watch ? [{ path: request.path, kind: 'data' }] : NONE,
   };
 }

@@ -31,7 +31,7 @@ describe('DataTree built-in nodes (reference §5.1)', () => {
     expect(tree.stat('/zookeeper/config')?.aversion).toBe(-1);
     const root = tree.getNode('/');
     expect(root && tree.aclOf(root)).toEqual(OPEN_ACL_UNSAFE);
-    expect(root?.data).toEqual(new Uint8Array(0));
+    expect(root && tree.dataOf(root)).toEqual(new Uint8Array(0));
   });
 
   it("'' is an alias of the root, as in ZooKeeper's node map", () => {

@@ -102,7 +102,8 @@ describe('prep + apply against a naive model', () => {
         for (const [path, node] of model.nodes) {
           const stat = h.tree.stat(path);
           expect(stat).not.toBeNull();
-          expect(h.tree.getNode(path)?.data ?? null).toEqual(node.data);
+          const stored = h.tree.getNode(path);
+          expect(stored && h.tree.dataOf(stored)).toEqual(node.data);
           expect(stat?.version).toBe(node.version);
           expect(stat?.numChildren).toBe(node.children.size);
         }
