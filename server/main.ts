@@ -24,6 +24,9 @@ import { DataTree, TreeLoader } from './tree/index.js';
 const SNAPSHOT_SLICE_NODES = 2_000;
 
 
+/** Requests a connection may have without a reply before its socket stops being read. */
+const MAX_OUTSTANDING_PER_CONNECTION = 1_000;
+
 /** Corral's own version, reported after ZooKeeper's in `srvr`. */
 export const corralVersion = '0.1.0';
 
@@ -94,7 +97,8 @@ class Server {
       port: this.#config.clientPort ?? 0,
       maxClientCnxns: this.#config.maxClientCnxns,
       maxFrameBytes: this.#config.maxFrameBytes,
-      maxOutstandingPerConnection: 1000,
+      maxOutstandingPerConnection: MAX_OUTSTANDING_PER_CONNECTION,
+      isOverloaded: () => this.#replica.outstanding > this.#config.globalOutstandingLimit,
       fourLetterWords: new FourLetterWords({
         source,
         whitelist: parseWhitelist(this.#config.fourLetterWordWhitelist),

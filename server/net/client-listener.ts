@@ -52,6 +52,11 @@ export interface ClientListenerOptions {
   readonly maxFrameBytes: number;
   /** Requests without a reply after which a connection's socket stops being read. */
   readonly maxOutstandingPerConnection: number;
+  /**
+   * True while the server as a whole has more requests in flight than globalOutstandingLimit;
+   * then no socket is read until it is false again (ZooKeeper's request throttling).
+   */
+  readonly isOverloaded?: () => boolean;
   readonly fourLetterWords: FourLetterWordHandler;
   readonly replica: ReplicaInput;
   /** Called after input was fed to the replica, so the run loop can schedule a drain. */
@@ -97,6 +102,8 @@ export class ClientListener {
   #started: Promise<{ host: string; port: number }> | null = null;
   #nextConnId: ConnId = 1;
   #isShuttingDown = false;
+  /** Set while every socket is paused for globalOutstandingLimit. */
+  #isThrottled = false;
 
   constructor(options: ClientListenerOptions) {
     this.#options = options;
@@ -148,6 +155,11 @@ export class ClientListener {
     }
     // Replies may have lowered a connection under its limit or released a ConnectResponse gate.
     for (const conn of batches.keys()) this.#pump(conn);
+    if (this.#isThrottled && !this.#isOverloaded()) {
+      this.#isThrottled = false;
+      this.#log.debug({}, 'request throttle released');
+      for (const conn of this.#connections.values()) this.#pump(conn);
+    }
   }
 
   /** The counters and connection list `stat`, `cons`, `mntr`, `crst` and `srst` read. */
@@ -224,6 +236,11 @@ export class ClientListener {
       const event = conn.state.next(this.#options.clock.nowMs());
       if (event === null) break;
       isInputFed = this.#handle(conn, event) || isInputFed;
+    }
+    if (isInputFed && !this.#isThrottled && this.#isOverloaded()) {
+      this.#isThrottled = true;
+      this.#log.debug({}, 'too many requests in flight; pausing reads');
+      for (const other of this.#connections.values()) this.#updateReading(other);
     }
     this.#updateReading(conn);
     if (isInputFed) this.#options.onInput();
@@ -323,7 +340,7 @@ export class ClientListener {
   }
 
   #updateReading(conn: Connection): void {
-    const shouldRead = !conn.isClosing && !conn.isWriteBlocked && conn.state.isReadable;
+    const shouldRead = !conn.isClosing && !conn.isWriteBlocked && !this.#isThrottled && conn.state.isReadable;
     if (shouldRead && conn.isPaused) conn.socket.resume();
     if (!shouldRead && !conn.isPaused && !conn.isClosing) conn.socket.pause();
     conn.isPaused = !shouldRead;
@@ -359,6 +376,10 @@ export class ClientListener {
   #countReceived(conn: Connection): void {
     conn.stats.recved++;
     this.#serverStats.packetsReceived++;
+  }
+
+  #isOverloaded(): boolean {
+    return this.#options.isOverloaded?.() ?? false;
   }
 
   #outstanding(): number {
