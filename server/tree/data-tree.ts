@@ -45,6 +45,11 @@ export interface ContainerCandidateOptions {
 
 const EMPTY_SET: ReadonlySet<string> = new Set();
 
+/** Whether a path can name a stored node; apply must stay total on any decoded txn. */
+function isAbsolute(path: string): boolean {
+  return path.charCodeAt(0) === 0x2f;
+}
+
 /** The znode tree; see the module comment. */
 export class DataTree {
   readonly #nodes = new Map<string, ZNode>();
@@ -235,6 +240,7 @@ export class DataTree {
   createNode(path: string, data: Uint8Array | null, acl: readonly Acl[], ephemeralOwner: bigint, parentCVersion: number, zxid: bigint, timeMs: number): number {
     const z = zxidToNumber(zxid);
     assert(Number.isSafeInteger(timeMs), 'txn time is a safe integer');
+    if (!isAbsolute(path)) return ErrorCode.NoNode;
     const { parent: parentKey, name } = splitPath(path);
     const parent = this.#nodes.get(parentKey);
     if (parent === undefined) return ErrorCode.NoNode;
@@ -255,9 +261,10 @@ export class DataTree {
   /** DataTree.deleteNode: unlinks from the parent (pzxid moves forward), then removes the node. */
   deleteNode(path: string, zxid: bigint): number {
     const z = zxidToNumber(zxid);
+    if (!isAbsolute(path) || path === '/') return ErrorCode.NoNode;
     const { parent: parentKey, name } = splitPath(path);
     const parent = this.#nodes.get(parentKey);
-    if (parent === undefined || path === '/') return ErrorCode.NoNode;
+    if (parent === undefined) return ErrorCode.NoNode;
     this.#beforeChange(parentKey, parent);
     if (parent.children !== null) {
       parent.children.delete(name);
@@ -274,6 +281,7 @@ export class DataTree {
   /** DataTree.setData: new data, version, mtime and mzxid. Returns Ok or NoNode. */
   setData(path: string, data: Uint8Array | null, version: number, zxid: bigint, timeMs: number): number {
     const z = zxidToNumber(zxid);
+    assert(Number.isSafeInteger(timeMs), 'txn time is a safe integer');
     const node = this.getNode(path);
     if (node === undefined) return ErrorCode.NoNode;
     const key = path === '' ? '/' : path;

@@ -114,13 +114,18 @@ export function decodeTxn(bytes: Uint8Array): Txn {
   const zxid = reader.i64();
   const timeMs = reader.safeInt();
   const header: TxnHeader = { sessionId, cxid, zxid, timeMs };
-  const body = readBody(reader, true);
+  const body = readBody(reader);
   if (reader.remaining !== 0) throw new TxnDecodeError(`txn: ${reader.remaining} trailing bytes`);
   return { ...body, header };
 }
 
-function readBody(reader: ByteReader, topLevel: boolean): TxnBody {
+function readBody(reader: ByteReader): TxnBody {
   const tag = reader.u8();
+  return readSubTxn(reader, tag) ?? readSessionOrAdminBody(reader, tag);
+}
+
+/** The kinds a multi may hold; null for any other tag. */
+function readSubTxn(reader: ByteReader, tag: number): MultiSubTxn | null {
   switch (tag) {
     case TAGS.create: {
       const path = reader.string();
@@ -143,8 +148,7 @@ function readBody(reader: ByteReader, topLevel: boolean): TxnBody {
     case TAGS.error:
       return { kind: 'error', err: reader.i32() };
     default:
-      if (!topLevel) throw new TxnDecodeError(`txn: tag ${tag} is not allowed inside multi`);
-      return readSessionOrAdminBody(reader, tag);
+      return null;
   }
 }
 
@@ -170,7 +174,12 @@ function readSessionOrAdminBody(reader: ByteReader, tag: number): TxnBody {
       const count = reader.u32();
       if (count > reader.remaining) throw new TxnDecodeError(`txn: multi op count ${count} too large`);
       const txns: MultiSubTxn[] = [];
-      for (let i = 0; i < count; i++) txns.push(readBody(reader, false) as MultiSubTxn);
+      for (let i = 0; i < count; i++) {
+        const subTag = reader.u8();
+        const sub = readSubTxn(reader, subTag);
+        if (sub === null) throw new TxnDecodeError(`txn: tag ${subTag} is not allowed inside multi`);
+        txns.push(sub);
+      }
       return { kind: 'multi', txns };
     }
     default:

@@ -3,7 +3,7 @@ import { OPEN_ACL_UNSAFE } from '../../../protocol/acl.js';
 import { ErrorCode } from '../../../protocol/errors.js';
 import { EventType, OpCode } from '../../../protocol/opcodes.js';
 import { CONTAINER_EPHEMERAL_OWNER } from '../../../server/tree/index.js';
-import { responseOf } from '../../../server/txn/index.js';
+import { apply, responseOf } from '../../../server/txn/index.js';
 import { Harness, create, del, enc, multi, setData } from './harness.js';
 
 describe('sequential naming (§6.4)', () => {
@@ -221,5 +221,19 @@ describe('responseOf (FinalRequestProcessor)', () => {
     expect(responseOf(OpCode.setData, h.write(setData('/a', 'x')))).toMatchObject({ kind: 'stat', stat: { version: 1 } });
     expect(responseOf(OpCode.delete, h.write(del('/a')))).toBeNull();
     expect(responseOf(OpCode.create, h.write(create('/b')))).toBeNull();
+  });
+});
+
+describe('apply is total', () => {
+  it('txns naming impossible paths change nothing and report NoNode instead of throwing', () => {
+    const h = new Harness();
+    const before = h.tree.digest();
+    const header = (zxid: bigint) => ({ sessionId: 1n, cxid: 0, zxid, timeMs: 1 });
+    expect(apply({ kind: 'delete', path: '', header: header(1n) }, h.tree).err).toBe(ErrorCode.NoNode);
+    expect(apply({ kind: 'delete', path: '/', header: header(2n) }, h.tree).err).toBe(ErrorCode.NoNode);
+    expect(apply({ kind: 'create', path: 'x', data: null, acl: [], ephemeralOwner: 0n, parentCVersion: -1, header: header(3n) }, h.tree).err).toBe(ErrorCode.NoNode);
+    expect(apply({ kind: 'setData', path: '/none', data: null, version: 1, header: header(4n) }, h.tree).err).toBe(ErrorCode.NoNode);
+    expect(apply({ kind: 'closeSession', paths: ['', '/none'], header: header(5n) }, h.tree).sessionClosed).toBe(1n);
+    expect(h.tree.digest()).toBe(before);
   });
 });
