@@ -7,6 +7,7 @@
 export { ClientListener, type ClientListenerOptions, type ReplicaInput, type Now } from './client-listener.js';
 export { ClientConnection, type ConnectionEvent, type PendingRequest } from './client-connection.js';
 export { ConnectionLimiter, normalizeAddress } from './connection-limiter.js';
+export { PeerTransport, type PeerTransportOptions, type PeerAddress } from './peer-transport.js';
 export { ConnectionStats, LatencyStats, ServerStats } from './net-stats.js';
 export {
   FourLetterWords,
