@@ -41,7 +41,7 @@ export interface Participant {
   readonly isLeader: boolean;
 }
 
-type LatchEvents = { isLeader: []; notLeader: [] };
+type LatchEvents = { isLeader: []; notLeader: []; closed: [] };
 
 /** One participant in a leader election on one latch path. */
 export class LeaderLatch {
@@ -84,7 +84,7 @@ export class LeaderLatch {
     return this.#nodePath;
   }
 
-  /** Subscribes to `isLeader` or `notLeader`; returns the unsubscribe function. */
+  /** Subscribes to `isLeader`, `notLeader` or `closed`; returns the unsubscribe function. */
   on<K extends keyof LatchEvents>(event: K, listener: () => void): () => void {
     return this.#events.on(event, listener);
   }
@@ -105,11 +105,10 @@ export class LeaderLatch {
   /** Resolves once this participant leads; rejects on timeout, abort or close. */
   awaitLeadership(options: WaitOptions = {}): Promise<void> {
     if (this.#isLeader) return Promise.resolve();
+    if (this.#isClosed) return Promise.reject(new RecipeClosedError(`leader latch ${this.#latchPath}`));
     return waitFor<void>(`leadership of ${this.#latchPath}`, options, (settle) => {
       const offLeader = this.#events.on('isLeader', () => settle(ok(undefined)));
-      const offClosed = this.#events.on('notLeader', () => {
-        if (this.#isClosed) settle(failed(new RecipeClosedError(`leader latch ${this.#latchPath}`)));
-      });
+      const offClosed = this.#events.on('closed', () => settle(failed(new RecipeClosedError(`leader latch ${this.#latchPath}`))));
       return () => {
         offLeader();
         offClosed();
@@ -142,6 +141,7 @@ export class LeaderLatch {
     this.#isClosed = true;
     this.#unsubscribe?.();
     this.#setLeader(false);
+    this.#events.emit('closed');
     this.#events.clear();
   }
 
