@@ -13,7 +13,7 @@ import type {
   Response,
   SetWatchesRequest,
 } from '../../protocol/records.js';
-import { assertNever } from '../../util/assert.js';
+import { AssertionError } from '../../util/assert.js';
 import type { DataTree } from '../tree/index.js';
 import { read, type ReadWatch } from '../txn/index.js';
 import type { WatchManager } from '../watch/index.js';
@@ -84,23 +84,9 @@ export function runLocalRequest(ctx: LocalContext, header: RequestHeader, reques
       for (const watch of outcome.watches) registerWatch(ctx, watch);
       return [reply(outcome.err, outcome.response)];
     }
-    case OpCode.create:
-    case OpCode.create2:
-    case OpCode.createContainer:
-    case OpCode.createTTL:
-    case OpCode.delete:
-    case OpCode.deleteContainer:
-    case OpCode.setData:
-    case OpCode.setACL:
-    case OpCode.check:
-    case OpCode.multi:
-    case OpCode.reconfig:
-    case OpCode.closeSession:
-    case OpCode.auth:
-      // Writes and auth never come here; the replica routes them.
-      return [reply(ErrorCode.SystemError, null)];
     default:
-      return assertNever(request, 'request');
+      // Writes and auth never come here: the replica routes them (isWrite in replica.ts).
+      throw new AssertionError(`op ${request.op} is not a local request`);
   }
 }
 
