@@ -2,7 +2,7 @@
  * Readers and writers of the records shared by many messages: Stat, Id, ACL, ClientInfo
  * (reference §5.1, §5.2).
  */
-import type { JuteReader, JuteWriter } from './jute.js';
+import { DecodeError, type JuteReader, type JuteWriter } from './jute.js';
 import type { Acl, ClientInfo, Stat } from './records.js';
 
 /** Bytes of a Stat on the wire. */
@@ -79,4 +79,24 @@ export function readClientInfo(r: JuteReader): ClientInfo {
 export function writeClientInfo(w: JuteWriter, info: ClientInfo): void {
   w.writeUstring(info.authScheme);
   w.writeUstring(info.user);
+}
+
+/**
+ * Reads a znode path that ZooKeeper 3.8 uses before any check: a null path is refused, since 3.8
+ * answers MARSHALLINGERROR for it (a NullPointerException caught by PrepRequestProcessor or
+ * FinalRequestProcessor; observed for create, delete, exists, getData, getChildren(2), getACL,
+ * getAllChildrenNumber, checkWatches and multi sub-ops), while "" is an ordinary (invalid) path.
+ */
+export function readPath(r: JuteReader): string {
+  const path = r.readUstring();
+  if (path === null) throw new DecodeError('null path');
+  return path;
+}
+
+/** Reads a vector of paths: a null vector reads as empty, a null item is refused as in readPath. */
+export function readPathVector(r: JuteReader): string[] {
+  const count = r.readCount(4);
+  const paths = new Array<string>(count);
+  for (let i = 0; i < count; i++) paths[i] = readPath(r);
+  return paths;
 }

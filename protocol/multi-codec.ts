@@ -3,7 +3,7 @@
  * MultiHeader{type, done, err}, and the list ends with MultiHeader{-1, true, -1}.
  */
 import { assertNever } from '../util/assert.js';
-import { readAclVector, readStat, writeAclVector, writeStat } from './common-records.js';
+import { readAclVector, readPath, readStat, writeAclVector, writeStat } from './common-records.js';
 import { DecodeError, type JuteReader, type JuteWriter } from './jute.js';
 import { CreateFlags, OpCode } from './opcodes.js';
 import type { CreateRequest, CreateTtlRequest, MultiOp, MultiResult } from './records.js';
@@ -56,25 +56,25 @@ function readMultiOp(type: number, r: JuteReader): MultiOp {
     case OpCode.create:
     case OpCode.create2:
     case OpCode.createContainer: {
-      const path = r.readString();
+      const path = readPath(r);
       const data = r.readBufferCopy();
       const acl = readAclVector(r);
       return { op: type, path, data, acl, flags: r.readInt() };
     }
     case OpCode.createTTL: {
-      const path = r.readString();
+      const path = readPath(r);
       const data = r.readBufferCopy();
       const acl = readAclVector(r);
       return { op: type, path, data, acl, flags: r.readInt(), ttl: r.readLong() };
     }
     case OpCode.delete:
     case OpCode.check:
-      return { op: type, path: r.readString(), version: r.readInt() };
+      return { op: type, path: readPath(r), version: r.readInt() };
     case OpCode.setData:
-      return { op: type, path: r.readString(), data: r.readBufferCopy(), version: r.readInt() };
+      return { op: type, path: readPath(r), data: r.readBufferCopy(), version: r.readInt() };
     case OpCode.getData:
     case OpCode.getChildren: {
-      const path = r.readString();
+      const path = readPath(r);
       r.readBool();
       // Op.getData/Op.getChildren keep only the path, so ZooKeeper never sets a watch from a
       // multiRead sub-op whatever the flag says (observed on 3.8.0); the decoded request agrees.

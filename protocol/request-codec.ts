@@ -4,7 +4,7 @@
  */
 import { Buffer } from 'node:buffer';
 import { assertNever } from '../util/assert.js';
-import { readAclVector, writeAclVector } from './common-records.js';
+import { readAclVector, readPath, readPathVector, writeAclVector } from './common-records.js';
 import { ErrorCode } from './errors.js';
 import { beginFrame, endFrame } from './frame-writer.js';
 import { DecodeError, JuteReader, type JuteWriter } from './jute.js';
@@ -30,35 +30,35 @@ export function decodeRequest(op: number, body: Uint8Array): Result<Request> {
   return decodeWith(() => readRequest(op, new JuteReader(body)));
 }
 
-/** Reads the record of opcode `op`; throws DecodeError on bad bytes. */
+/**
+ * Reads the record of opcode `op`; throws DecodeError on bad bytes. `readPath` refuses a null
+ * path where ZooKeeper 3.8 answers MARSHALLINGERROR for one; `readString` reads it as "" where
+ * 3.8 gives the same answer as for "" (observed on 3.8.0: setData, setACL and check -> BADARGUMENTS,
+ * removeWatches -> NOWATCHER, addWatch and sync -> OK).
+ */
 function readRequest(op: number, r: JuteReader): Request {
   switch (op) {
     case OpCode.create:
     case OpCode.create2:
     case OpCode.createContainer:
-      return { op, path: r.readString(), data: r.readBufferCopy(), acl: readAclVector(r), flags: r.readInt() };
+      return { op, path: readPath(r), data: r.readBufferCopy(), acl: readAclVector(r), flags: r.readInt() };
     case OpCode.createTTL:
-      return {
-        op,
-        path: r.readString(),
-        data: r.readBufferCopy(),
-        acl: readAclVector(r),
-        flags: r.readInt(),
-        ttl: r.readLong(),
-      };
+      return { op, path: readPath(r), data: r.readBufferCopy(), acl: readAclVector(r), flags: r.readInt(), ttl: r.readLong() };
     case OpCode.delete:
+      return { op, path: readPath(r), version: r.readInt() };
     case OpCode.check:
       return { op, path: r.readString(), version: r.readInt() };
     case OpCode.exists:
     case OpCode.getData:
     case OpCode.getChildren:
     case OpCode.getChildren2:
-      return { op, path: r.readString(), watch: r.readBool() };
+      return { op, path: readPath(r), watch: r.readBool() };
     case OpCode.setData:
       return { op, path: r.readString(), data: r.readBufferCopy(), version: r.readInt() };
     case OpCode.getACL:
-    case OpCode.sync:
     case OpCode.getAllChildrenNumber:
+      return { op, path: readPath(r) };
+    case OpCode.sync:
       return { op, path: r.readString() };
     case OpCode.setACL:
       return { op, path: r.readString(), acl: readAclVector(r), version: r.readInt() };
@@ -87,6 +87,7 @@ function readOtherRequest(op: number, r: JuteReader): Request {
         curConfigId: r.readLong(),
       };
     case OpCode.checkWatches:
+      return { op, path: readPath(r), type: readWatcherType(r) };
     case OpCode.removeWatches:
       return { op, path: r.readString(), type: readWatcherType(r) };
     case OpCode.addWatch:
@@ -121,15 +122,18 @@ function readWatcherType(r: JuteReader): number {
   return type;
 }
 
-/** Reads SetWatches (op 101, persistent lists empty) or SetWatches2 (op 105). */
+/**
+ * Reads SetWatches (op 101, persistent lists empty) or SetWatches2 (op 105). A null path in a
+ * list is refused: 3.8 fails the request with MARSHALLINGERROR (observed).
+ */
 function readSetWatches(op: typeof OpCode.setWatches | typeof OpCode.setWatches2, r: JuteReader): Request {
   const relativeZxid = r.readLong();
-  const dataWatches = r.readStringVector();
-  const existWatches = r.readStringVector();
-  const childWatches = r.readStringVector();
+  const dataWatches = readPathVector(r);
+  const existWatches = readPathVector(r);
+  const childWatches = readPathVector(r);
   const isV2 = op === OpCode.setWatches2;
-  const persistentWatches = isV2 ? r.readStringVector() : [];
-  const persistentRecursiveWatches = isV2 ? r.readStringVector() : [];
+  const persistentWatches = isV2 ? readPathVector(r) : [];
+  const persistentRecursiveWatches = isV2 ? readPathVector(r) : [];
   return { op, relativeZxid, dataWatches, existWatches, childWatches, persistentWatches, persistentRecursiveWatches };
 }
 

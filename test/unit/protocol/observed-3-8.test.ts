@@ -222,4 +222,34 @@ describe('other bodies as ZooKeeper 3.8.0 treats them', () => {
       version: 5,
     });
   });
+
+  it('a null path is a MarshallingError where 3.8.0 answers MARSHALLINGERROR for it', () => {
+    const nullPath = 'FF FF FF FF';
+    const cases: [number, string][] = [
+      [OpCode.create, `${nullPath} FF FF FF FF ${ACL_OPEN} 00 00 00 00`],
+      [OpCode.delete, `${nullPath} FF FF FF FF`],
+      [OpCode.exists, `${nullPath} 00`],
+      [OpCode.getData, `${nullPath} 00`],
+      [OpCode.getChildren, `${nullPath} 00`],
+      [OpCode.getChildren2, `${nullPath} 00`],
+      [OpCode.getACL, nullPath],
+      [OpCode.getAllChildrenNumber, nullPath],
+      [OpCode.checkWatches, `${nullPath} 00 00 00 01`],
+      [OpCode.multi, `00 00 00 0D 00 FF FF FF FF ${nullPath} FF FF FF FF ${MULTI_END}`],
+      [OpCode.multiRead, `00 00 00 04 00 FF FF FF FF ${nullPath} 00 ${MULTI_END}`],
+      [OpCode.setWatches, `00 00 00 00 00 00 00 00 00 00 00 01 ${nullPath} 00 00 00 00 00 00 00 00`],
+    ];
+    for (const [op, body] of cases) expect(codeOf(decodeRequest(op, bytes(body))), `op ${op}`).toBe(ErrorCode.MarshallingError);
+  });
+
+  it('a null path reads as "" where 3.8.0 answers as for "" (BADARGUMENTS, NOWATCHER or OK)', () => {
+    const nullPath = 'FF FF FF FF';
+    expect(unwrap(decodeRequest(OpCode.setData, bytes(`${nullPath} 00 00 00 01 78 FF FF FF FF`)))).toMatchObject({ path: '' });
+    expect(unwrap(decodeRequest(OpCode.setACL, bytes(`${nullPath} ${ACL_OPEN} FF FF FF FF`)))).toMatchObject({ path: '' });
+    expect(unwrap(decodeRequest(OpCode.check, bytes(`${nullPath} FF FF FF FF`)))).toMatchObject({ path: '' });
+    expect(unwrap(decodeRequest(OpCode.removeWatches, bytes(`${nullPath} 00 00 00 01`)))).toMatchObject({ path: '' });
+    expect(unwrap(decodeRequest(OpCode.addWatch, bytes(`${nullPath} 00 00 00 00`)))).toMatchObject({ path: '' });
+    expect(unwrap(decodeRequest(OpCode.sync, bytes(nullPath)))).toEqual({ op: OpCode.sync, path: '' });
+    expect(unwrap(decodeRequest(OpCode.getEphemerals, bytes(nullPath)))).toEqual({ op: OpCode.getEphemerals, prefixPath: null });
+  });
 });
