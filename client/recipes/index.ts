@@ -26,3 +26,11 @@ export {
 export { Lock, LockBusyError, type LockOptions, type AcquireOptions, lockMarker } from './lock.js';
 export { LeaderLatch, type LeaderLatchOptions, type Participant, latchMarker } from './leader-latch.js';
 export { type UuidSource } from './nodes.js';
+export {
+  TreeCache,
+  type TreeCacheMode,
+  type TreeCacheOptions,
+  type TreeCacheEvents,
+  maxReadsInFlight,
+} from './tree-cache.js';
+export { type CachedNode, type TreeChange, diffTrees, isSameVersion } from './tree-diff.js';
