@@ -37,6 +37,8 @@ export interface StartOptions {
   readonly runtimeFlags?: readonly string[];
   /** Longest wait for the first answer (default 300 s: a million-znode recovery is slow). */
   readonly readyTimeoutMs?: number;
+  /** Corral's CLI entry point (default: this checkout's dist/cli/run.js). */
+  readonly corralBin?: string;
 }
 
 /** A running server. */
@@ -150,7 +152,7 @@ function spawnServer(options: StartOptions, cfgPath: string, outFd: number): Chi
   const flags = options.runtimeFlags ?? [];
   const stdio: ['ignore', number, number] = ['ignore', outFd, outFd];
   if (options.kind === 'corral') {
-    return spawn(process.execPath, [...flags, corralBin, 'server', '--config', cfgPath], {
+    return spawn(process.execPath, [...flags, options.corralBin ?? corralBin, 'server', '--config', cfgPath], {
       cwd: options.dir,
       detached: true,
       stdio,
