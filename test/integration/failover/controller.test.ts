@@ -1,0 +1,187 @@
+/**
+ * FailoverController with two members against a real server (Corral and Apache ZooKeeper 3.8):
+ * election, failover on health loss with fencing, graceful manual hand-over without fencing,
+ * failover after the active's session is lost, and refusing to go active when fencing fails.
+ * Both apps' roles are sampled on every change and checked never to overlap.
+ */
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { FailoverController, readGroupStatus, requestFailover, type FailoverApp, type HealthView } from '../../../agent/failover/index.js';
+import { ZkClient } from '../../../client/index.js';
+import { ManagedClient } from '../../../client/recipes/index.js';
+import { silentLogger } from '../../../util/logger.js';
+import { reapAll, until, type ServerHandle } from '../../helpers/index.js';
+import { suiteName, targets } from '../../interop/targets.js';
+
+/** An in-process app whose role every controller move is recorded against. */
+class FakeApp implements FailoverApp {
+  role: 'active' | 'standby' = 'standby';
+  token: string | null = null;
+  readonly tokens: string[] = [];
+  constructor(
+    readonly id: string,
+    readonly world: World,
+  ) {}
+  async toActive(token: string): Promise<void> {
+    this.role = 'active';
+    this.token = token;
+    this.tokens.push(token);
+    this.world.sample();
+  }
+  async toStandby(): Promise<void> {
+    this.role = 'standby';
+    this.world.sample();
+  }
+}
+
+/** Both apps, and a check run on every role change: never two actives. */
+class World {
+  readonly apps: FakeApp[] = [];
+  overlaps = 0;
+  fenced: string[] = [];
+  sample(): void {
+    if (this.apps.filter((app) => app.role === 'active').length > 1) this.overlaps++;
+  }
+}
+
+class Health implements HealthView {
+  #healthy = true;
+  readonly #listeners = new Set<(healthy: boolean) => void>();
+  isHealthy(): boolean {
+    return this.#healthy;
+  }
+  onChange(listener: (healthy: boolean) => void): () => void {
+    this.#listeners.add(listener);
+    return () => this.#listeners.delete(listener);
+  }
+  set(healthy: boolean): void {
+    this.#healthy = healthy;
+    for (const listener of this.#listeners) listener(healthy);
+  }
+}
+
+interface Member {
+  readonly id: string;
+  readonly app: FakeApp;
+  readonly health: Health;
+  readonly managed: ManagedClient;
+  readonly controller: FailoverController;
+}
+
+describe.each(targets)('failover controller against $label', (target) => {
+  describe.skipIf(target.skip)(suiteName(target, 'two members'), () => {
+    let server: ServerHandle;
+    let members: Member[] = [];
+    let world: World;
+    let groupNumber = 0;
+    let fenceWorks = true;
+
+    beforeAll(async () => {
+      server = await target.start();
+    });
+    afterAll(async () => {
+      await server?.dispose();
+      await reapAll();
+    });
+    afterEach(async () => {
+      for (const m of members) {
+        await m.controller.close();
+        await m.managed.close();
+      }
+      members = [];
+    });
+
+    async function member(id: string, group: string): Promise<Member> {
+      const managed = new ManagedClient(() => new ZkClient(server.connectString, { sessionTimeoutMs: 4_000 }));
+      await managed.start();
+      const app = new FakeApp(id, world);
+      world.apps.push(app);
+      const health = new Health();
+      const controller = new FailoverController({
+        managed,
+        group,
+        member: { id, address: `127.0.0.1:${id}` },
+        app,
+        health,
+        fencers: [
+          async (target) => {
+            if (!fenceWorks) return false;
+            world.fenced.push(target.id);
+            const fencedApp = world.apps.find((a) => a.id === target.id);
+            if (fencedApp !== undefined) await fencedApp.toStandby();
+            return true;
+          },
+        ],
+        retryMs: 200,
+        log: silentLogger(),
+      });
+      const m = { id, app, health, managed, controller };
+      members.push(m);
+      controller.start();
+      return m;
+    }
+
+    async function pair(): Promise<[Member, Member]> {
+      world = new World();
+      fenceWorks = true;
+      const group = `g${++groupNumber}`;
+      const a = await member('a', group);
+      await until(() => a.app.role === 'active', { timeoutMs: 10_000, what: 'first member active' });
+      const b = await member('b', group);
+      await until(() => b.controller.state.role === 'standby', { timeoutMs: 10_000, what: 'second member standby' });
+      return [a, b];
+    }
+
+    it('elects one active; the other stays standby; the token is the lock czxid', async () => {
+      const [a, b] = await pair();
+      expect(b.app.role).toBe('standby');
+      expect(BigInt(a.app.token ?? '0')).toBeGreaterThan(0n);
+      const status = await readGroupStatus(a.managed.client, `g${groupNumber}`);
+      expect(status.active?.id).toBe('a');
+      expect(status.members.map((m) => [m.id, m.role])).toEqual([
+        ['a', 'active'],
+        ['b', 'standby'],
+      ]);
+      expect(world.overlaps).toBe(0);
+    });
+
+    it('fails over when the active turns unhealthy, fencing it, with a larger token', async () => {
+      const [a, b] = await pair();
+      a.health.set(false);
+      await until(() => b.app.role === 'active', { timeoutMs: 10_000, what: 'standby takes over' });
+      expect(a.app.role).toBe('standby');
+      expect(world.fenced).toEqual(['a']);
+      expect(BigInt(b.app.token ?? '0')).toBeGreaterThan(BigInt(a.app.tokens[0] ?? '0'));
+      expect(world.overlaps).toBe(0);
+    });
+
+    it('hands over gracefully on request, with no fencing', async () => {
+      const [a, b] = await pair();
+      const status = await requestFailover(a.managed.client, `g${groupNumber}`, 'b', { timeoutMs: 10_000 });
+      expect(status.active?.id).toBe('b');
+      expect(b.app.role).toBe('active');
+      expect(a.app.role).toBe('standby');
+      expect(world.fenced).toEqual([]);
+      expect(world.overlaps).toBe(0);
+    });
+
+    it('goes standby when its connection is lost; the other wins after expiry and fences it', async () => {
+      const [a, b] = await pair();
+      a.managed.client.destroy();
+      await until(() => a.app.role === 'standby', { timeoutMs: 10_000, what: 'old active standby' });
+      await until(() => b.app.role === 'active', { timeoutMs: 20_000, what: 'standby takes over after expiry' });
+      expect(world.fenced).toContain('a');
+      expect(world.overlaps).toBe(0);
+    });
+
+    it('does not go active while every fencing method fails, and does once one works', async () => {
+      const [a, b] = await pair();
+      fenceWorks = false;
+      a.health.set(false);
+      await until(() => b.controller.state.reason.startsWith('could not fence'), { timeoutMs: 10_000, what: 'fencing failure' });
+      expect(b.app.role).toBe('standby');
+      fenceWorks = true;
+      await until(() => b.app.role === 'active', { timeoutMs: 10_000, what: 'active after fencing works' });
+      expect(world.overlaps).toBe(0);
+    });
+  });
+});
