@@ -16,7 +16,7 @@ export class RecipeError extends Error {
 }
 
 /** What went wrong in a recipe. */
-export type RecipeErrorCode = 'timeout' | 'aborted' | 'notHeld' | 'busy' | 'closed' | 'notStarted' | 'sessionLost' | 'invalidInstance';
+export type RecipeErrorCode = 'timeout' | 'aborted' | 'notHeld' | 'busy' | 'closed' | 'notStarted' | 'sessionLost' | 'invalidInstance' | 'notRegistered';
 
 /** A bounded wait (acquire, awaitLeadership, a connection) ran out of time. */
 export class RecipeTimeoutError extends RecipeError {
@@ -81,5 +81,14 @@ export class InvalidInstanceError extends RecipeError {
     reason: string,
   ) {
     super('invalidInstance', `${path}: not a service instance: ${reason}`);
+  }
+}
+
+/** update() named an instance this registry has not registered. */
+export class ServiceNotRegisteredError extends RecipeError {
+  override name = 'ServiceNotRegisteredError';
+
+  constructor(name: string, id: string) {
+    super('notRegistered', `service ${name} instance ${id} is not registered here`);
   }
 }

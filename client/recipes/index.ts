@@ -22,6 +22,7 @@ export {
   RecipeNotStartedError,
   SessionLostError,
   InvalidInstanceError,
+  ServiceNotRegisteredError,
 } from './errors.js';
 export { Lock, LockBusyError, type LockOptions, type AcquireOptions, lockMarker } from './lock.js';
 export { LeaderLatch, type LeaderLatchOptions, type Participant, latchMarker } from './leader-latch.js';
@@ -34,3 +35,18 @@ export {
   maxReadsInFlight,
 } from './tree-cache.js';
 export { type CachedNode, type TreeChange, diffTrees, isSameVersion } from './tree-diff.js';
+export {
+  type ServiceInstance,
+  type ServiceInstanceFields,
+  type ServiceType,
+  type UriSpec,
+  type UriSpecPart,
+  type JsonValue,
+  encodeServiceInstance,
+  parseServiceInstance,
+  makeServiceInstance,
+  instancePath,
+  servicePath,
+} from './service-instance.js';
+export { ServiceRegistry, type ServiceRegistryOptions, defaultServicesPath } from './service-registry.js';
+export { ServiceCache, type ServiceCacheOptions, type ServiceCacheEvents } from './service-cache.js';
