@@ -5,7 +5,9 @@
  */
 import { Command, Flags, type Interfaces } from '@oclif/core';
 import { rootLogger, type Logger } from '../util/index.js';
-import { exitCodeOf, ExitCode, isConfigError } from './exit-codes.js';
+import { ZkError, errorCodeName } from '../protocol/index.js';
+import { describeZkError } from './error-messages.js';
+import { exitCodeOf, ExitCode, isConfigError, UsageError } from './exit-codes.js';
 
 /** The parsed flags of a command `T`, global flags included. */
 export type CommandFlags<T extends typeof Command> = Interfaces.InferredFlags<(typeof BaseCommand)['baseFlags'] & T['flags']>;
@@ -84,22 +86,24 @@ export abstract class BaseCommand<T extends typeof Command> extends Command {
   protected override async catch(err: Error & { exitCode?: number }): Promise<unknown> {
     const code = exitCodeOf(err);
     // oclif's own parse errors already carry exit code 2 and a usage hint; let it print them.
-    if (code === ExitCode.Usage && !this.jsonEnabled()) return super.catch(err);
-    // A ConfigError's message is already `zoo.cfg: tickTime: reason` (STYLE.md §5.3).
-    const message = err.message;
+    if (code === ExitCode.Usage && !this.jsonEnabled() && !(err instanceof UsageError)) return super.catch(err);
+    // A ConfigError's message is already `zoo.cfg: tickTime: reason` (STYLE.md §5.3); a
+    // ZooKeeper outcome is worded as zkCli does (`Node does not exist: /x`), without a prefix.
+    const message = err instanceof ZkError ? describeZkError(err) : err.message;
     if (this.jsonEnabled()) {
       const config = isConfigError(err) ? { file: err.file, key: err.key, reason: err.reason } : {};
       this.logJson({ error: { name: err.name, message, exitCode: code, ...zkCodeOf(err), ...config } });
     } else if (code !== ExitCode.Interrupted) {
       // An interrupt is the user's own doing; the exit code (130) says enough.
-      this.logToStderr(isConfigError(err) ? message : `error: ${message}`);
+      this.logToStderr(isConfigError(err) || err instanceof ZkError ? message : `error: ${message}`);
+      if (err instanceof UsageError) this.logToStderr(`See: ${this.config.bin} ${this.id ?? ''} --help`);
     }
     if (code !== ExitCode.InvalidConfig && code !== ExitCode.Usage) this.#logger?.debug({ err }, 'command failed');
     return this.exit(code);
   }
 }
 
-function zkCodeOf(err: Error): { zkCode?: number } {
-  const code = (err as { code?: unknown }).code;
-  return typeof code === 'number' ? { zkCode: code } : {};
+function zkCodeOf(err: Error): { zkCode?: number; zkCodeName?: string; path?: string } {
+  if (!(err instanceof ZkError)) return {};
+  return { zkCode: err.code, zkCodeName: errorCodeName(err.code), ...(err.path === undefined ? {} : { path: err.path }) };
 }
