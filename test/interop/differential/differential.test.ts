@@ -1,0 +1,76 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { digestAuthId } from '../../../protocol/index.js';
+import {
+  reapAll,
+  type ServerHandle,
+  startCorral,
+  startZooKeeper,
+  zookeeperAvailability,
+  type ZooCfg,
+} from '../../helpers/index.js';
+import { type DiffTarget, formatReport, runDifferential, shrink } from './differential.js';
+import { SUPER } from './server-run.js';
+import { generateSequence } from './steps.js';
+
+/**
+ * Differential testing: seeded random sequences of client operations from 2-3 sessions, run step
+ * by step against Apache ZooKeeper 3.8 and Corral over raw sockets, comparing every reply, every
+ * watch event and the final tree. CORRAL_DIFF_SEED=<n> replays one seed; CORRAL_DIFF_STEPS sets
+ * the sequence length (default 200).
+ */
+const zk = zookeeperAvailability();
+const seedFromEnv = process.env.CORRAL_DIFF_SEED;
+const seeds = seedFromEnv === undefined ? Array.from({ length: 30 }, (_, i) => i + 1) : [Number(seedFromEnv)];
+const stepCount = Number(process.env.CORRAL_DIFF_STEPS ?? 200);
+
+/**
+ * Both servers: TTL nodes enabled, a super user for the tree dump, and the container/TTL reaper
+ * pushed out of the test's lifetime, since it runs on each server's own clock and would delete
+ * nodes at different steps. ZooKeeper reads `znode.container.checkIntervalMs` only as a JVM system
+ * property (ContainerManager), hence JAVA_TOOL_OPTIONS for its process.
+ */
+const cfg: ZooCfg = {
+  extendedTypesEnabled: 'true',
+  'DigestAuthenticationProvider.superDigest': digestAuthId(SUPER.user, SUPER.password),
+  'znode.container.checkIntervalMs': 3_600_000,
+};
+
+const suite = zk.ok
+  ? 'differential: Corral answers as ZooKeeper 3.8'
+  : `differential SKIPPED: Apache ZooKeeper 3.8 is not installed: ${zk.reason}`;
+
+describe.skipIf(!zk.ok)(suite, () => {
+  const servers: ServerHandle[] = [];
+  let targets: readonly [DiffTarget, DiffTarget] | undefined;
+  const savedToolOptions = process.env.JAVA_TOOL_OPTIONS;
+
+  beforeAll(async () => {
+    process.env.JAVA_TOOL_OPTIONS = '-Dznode.container.checkIntervalMs=3600000';
+    try {
+      const [zookeeper, corral] = await Promise.all([startZooKeeper({ cfg }), startCorral({ cfg })]);
+      servers.push(zookeeper, corral);
+      targets = [
+        { name: 'zookeeper', host: zookeeper.host, port: zookeeper.port },
+        { name: 'corral', host: corral.host, port: corral.port },
+      ];
+    } finally {
+      if (savedToolOptions === undefined) delete process.env.JAVA_TOOL_OPTIONS;
+      else process.env.JAVA_TOOL_OPTIONS = savedToolOptions;
+    }
+  });
+
+  afterAll(async () => {
+    await Promise.all(servers.map((s) => s.dispose()));
+    await reapAll();
+  });
+
+  it.each(seeds)('seed %i: every reply, event and the final tree match', async (seed) => {
+    if (targets === undefined) throw new Error('servers not started');
+    const sequence = generateSequence(seed, stepCount);
+    const root = `/diff${seed}`;
+    const difference = await runDifferential(targets, sequence.sessionCount, sequence.steps, root);
+    if (difference === null) return;
+    const shrunk = await shrink(targets, sequence.sessionCount, { steps: sequence.steps, difference }, root);
+    expect.fail(formatReport(sequence, targets, shrunk));
+  });
+});
