@@ -8,8 +8,9 @@ import type { ApplyResult } from './apply.js';
 
 /** The reply body for write op `op`, or null when the reply is a bare header (§3.3). */
 export function responseOf(op: number, result: ApplyResult): Response | null {
-  if (op === OpCode.multi) return { kind: 'multi', results: result.multiResults ?? [] };
+  // Checked first: a multi that failed as a whole (MARSHALLINGERROR) is a bare 16-byte header.
   if (result.err !== 0) return null;
+  if (op === OpCode.multi) return { kind: 'multi', results: result.multiResults ?? [] };
   switch (op) {
     case OpCode.create:
       return result.path === null ? null : { kind: 'create', path: result.path };
