@@ -1,0 +1,347 @@
+/**
+ * The consensus state machine of one member: election, then discovery, synchronization and
+ * broadcast as leader or learner. Pure: inputs are method calls, outputs are gathered by
+ * `ready()` and acknowledged by `advance()`; it never reads a clock, draws randomness other
+ * than from its injected Rng, or does I/O.
+ */
+import { assert } from '../../util/assert.js';
+import { hex } from '../../util/hex.js';
+import type { Logger } from '../../util/logger.js';
+import type { Rng } from '../../util/rng.js';
+import { ConsensusLog } from './consensus-log.js';
+import type {
+  ConsensusOptions,
+  ConsensusReady,
+  ConsensusStatus,
+  Envelope,
+  ForwardedRequest,
+  PingData,
+  RecoveredState,
+} from './consensus-types.js';
+import { Election } from './election.js';
+import { LeaderRole } from './leader-role.js';
+import { LearnerRole } from './learner-role.js';
+import type { ConsensusMessage, LogEntry, MemberId, PeerState, SnapshotImage, Vote, VoteMessage } from './messages.js';
+import { Quorum } from './quorum.js';
+import type { RoleContext } from './role-context.js';
+
+/** What a ConsensusCore is made from. */
+export interface ConsensusCoreInit {
+  readonly options: ConsensusOptions;
+  readonly recovered: RecoveredState;
+  /** The source of every random choice (election timeouts, session numbers). */
+  readonly rng: Rng;
+  /** Optional; the core behaves the same without one. */
+  readonly logger?: Logger;
+}
+
+interface PendingSync {
+  readonly origin: Uint8Array;
+  readonly zxid: bigint;
+}
+
+type Role =
+  | { readonly kind: 'looking'; readonly election: Election }
+  | { readonly kind: 'leader'; readonly leader: LeaderRole }
+  | { readonly kind: 'learner'; readonly learner: LearnerRole };
+
+/** One member's consensus core; see server/consensus/index.ts for the contract. */
+export class ConsensusCore {
+  readonly #options: ConsensusOptions;
+  readonly #quorum: Quorum;
+  readonly #rng: Rng;
+  readonly #logger: Logger | null;
+  readonly #log: ConsensusLog;
+  readonly #ctx: RoleContext;
+  #now = 0;
+  #role: Role;
+  #settledVote: Vote | null = null;
+  /** The last election round, kept across elections (FastLeaderElection's logicalclock). */
+  #round = 0;
+  #commitZxid: bigint;
+  #appliedZxid: bigint;
+  #send: Envelope[] = [];
+  #apply: LogEntry[] = [];
+  #requests: ForwardedRequest[] = [];
+  #syncsDone: Uint8Array[] = [];
+  #pingData: PingData[] = [];
+  #pendingSyncs: PendingSync[] = [];
+  #snapshot: SnapshotImage | null = null;
+  #isSnapshotNeeded = false;
+  #outgoingPingData: Uint8Array | null = null;
+  #reportedStatus: ConsensusStatus | null = null;
+
+  constructor(init: ConsensusCoreInit) {
+    this.#options = init.options;
+    this.#quorum = new Quorum(init.options.voters, init.options.observers);
+    assert(this.#quorum.isVoter(init.options.myId) || this.#quorum.isObserver(init.options.myId), 'this member is in the group');
+    this.#rng = init.rng;
+    this.#logger = init.logger ?? null;
+    const r = init.recovered;
+    this.#log = new ConsensusLog({ floorZxid: r.snapshotZxid, entries: r.entries, epochs: { acceptedEpoch: r.acceptedEpoch, currentEpoch: r.currentEpoch } });
+    this.#commitZxid = r.snapshotZxid;
+    this.#appliedZxid = r.snapshotZxid;
+    this.#ctx = this.#makeContext();
+    this.#role = this.#startElection(0);
+  }
+
+  /** Advances virtual time by one tick (tickTime): timeouts, pings, resends. */
+  tick(): void {
+    this.#now++;
+    const role = this.#role;
+    if (role.kind === 'looking') {
+      const leader = role.election.tick(this.#now);
+      if (leader !== null) this.#settle(leader, role.election);
+    } else if (role.kind === 'leader') {
+      role.leader.tick();
+    } else {
+      role.learner.tick();
+    }
+  }
+
+  /** Handles a message from another member; messages from outside the group are dropped. */
+  message(from: MemberId, msg: ConsensusMessage): void {
+    if (from === this.#options.myId || !this.#quorum.members.includes(from)) return;
+    const role = this.#role;
+    if (msg.type === 'vote') this.#onVote(from, msg);
+    else if (role.kind === 'leader') role.leader.onMessage(from, msg);
+    else if (role.kind === 'learner' && from === role.learner.leader) role.learner.onMessage(msg);
+  }
+
+  /** The shell made every persist batch up to `seq` durable. */
+  persisted(seq: number): void {
+    if (!this.#log.persisted(seq)) return;
+    const role = this.#role;
+    if (role.kind === 'leader') role.leader.onPersisted();
+    else if (role.kind === 'learner') role.learner.onPersisted();
+    this.#applyCommitted();
+  }
+
+  /** The zxid the next `propose` will get; null unless this member is a broadcasting leader with room. */
+  nextProposalZxid(): bigint | null {
+    return this.#role.kind === 'leader' ? this.#role.leader.nextProposalZxid() : null;
+  }
+
+  /** Proposes a prepared txn as leader; returns its zxid, or null when this member cannot propose now. */
+  propose(data: Uint8Array): bigint | null {
+    return this.#role.kind === 'leader' ? this.#role.leader.propose(data) : null;
+  }
+
+  /** Routes a client write to the leader's shell (here or forwarded); false when not broadcasting. */
+  request(origin: Uint8Array, data: Uint8Array): boolean {
+    const role = this.#role;
+    if (role.kind === 'leader') return role.leader.request(origin, data);
+    return role.kind === 'learner' ? role.learner.request(origin, data) : false;
+  }
+
+  /** Starts a client `sync`; `origin` comes back in `syncsDone` once the leader's commit point is applied here. */
+  sync(origin: Uint8Array): boolean {
+    const role = this.#role;
+    if (role.kind === 'leader') return role.leader.sync(origin);
+    return role.kind === 'learner' ? role.learner.sync(origin) : false;
+  }
+
+  /** The shell's snapshot of its state as of `snapshot.zxid` (at most the applied zxid), for SNAP. */
+  snapshotProvided(snapshot: SnapshotImage): void {
+    assert(snapshot.zxid <= this.#appliedZxid, 'a snapshot reflects only applied txns');
+    if (this.#role.kind !== 'leader') return;
+    this.#snapshot = snapshot;
+    this.#role.leader.onSnapshot();
+  }
+
+  /** Data to piggyback on this learner's next ping answer (session touches); replaces unsent data. */
+  attachPingData(data: Uint8Array): void {
+    this.#outgoingPingData = data;
+  }
+
+  /** Where this member stands now. */
+  status(): ConsensusStatus {
+    const role = this.#role;
+    const base = { lastZxid: this.#log.lastZxid, commitZxid: this.#commitZxid, appliedZxid: this.#appliedZxid };
+    const currentEpoch = this.#log.epochs.currentEpoch;
+    if (role.kind === 'looking') {
+      return { ...base, role: 'looking', phase: 'election', leader: null, epoch: currentEpoch, isBroadcasting: false };
+    }
+    const r = role.kind === 'leader' ? role.leader : role.learner;
+    const state: PeerState = role.kind === 'leader' ? 'leading' : role.learner.isObserver ? 'observing' : 'following';
+    const leader = role.kind === 'leader' ? this.#options.myId : role.learner.leader;
+    return { ...base, role: state, phase: r.phase, leader, epoch: r.epoch ?? currentEpoch, isBroadcasting: r.isBroadcasting };
+  }
+
+  /** Everything to do for the inputs so far; call `advance()` once it is done (or handed off). */
+  ready(): ConsensusReady {
+    const status = this.status();
+    const old = this.#reportedStatus;
+    const isChanged =
+      old === null ||
+      old.role !== status.role ||
+      old.phase !== status.phase ||
+      old.leader !== status.leader ||
+      old.epoch !== status.epoch ||
+      old.isBroadcasting !== status.isBroadcasting;
+    return {
+      send: this.#send,
+      persist: this.#log.peekBatch(),
+      applyCommitted: this.#apply,
+      isSnapshotNeeded: this.#isSnapshotNeeded,
+      requests: this.#requests,
+      syncsDone: this.#syncsDone,
+      pingData: this.#pingData,
+      status: isChanged ? status : null,
+    };
+  }
+
+  /** Marks the last `ready()` as handed to the shell. */
+  advance(): void {
+    this.#reportedStatus = this.status();
+    this.#log.takeBatch();
+    this.#send = [];
+    this.#apply = [];
+    this.#requests = [];
+    this.#syncsDone = [];
+    this.#pingData = [];
+    this.#isSnapshotNeeded = false;
+  }
+
+  #onVote(from: MemberId, m: VoteMessage): void {
+    const role = this.#role;
+    if (role.kind === 'looking') {
+      const leader = role.election.onVote(from, m);
+      if (leader !== null) this.#settle(leader, role.election);
+      return;
+    }
+    // Settled members answer lookers with the vote they settled on, so lookers can join.
+    if (m.state !== 'looking' || this.#settledVote === null) return;
+    const state: PeerState = role.kind === 'leader' ? 'leading' : role.learner.isObserver ? 'observing' : 'following';
+    this.#send.push({ to: from, msg: { type: 'vote', round: m.round, state, vote: this.#settledVote } });
+  }
+
+  #settle(leader: MemberId, election: Election): void {
+    const vote = election.vote;
+    this.#settledVote = vote !== null && vote.leader === leader ? vote : { leader, zxid: 0n, epoch: 0 };
+    this.#round = election.round;
+    if (leader === this.#options.myId) {
+      this.#role = { kind: 'leader', leader: new LeaderRole(this.#ctx) };
+    } else {
+      this.#role = { kind: 'learner', learner: new LearnerRole(this.#ctx, leader, this.#quorum.isObserver(this.#options.myId)) };
+    }
+    this.#logger?.info({ leader, round: election.round, lastZxid: hex(this.#log.lastZxid) }, 'election settled');
+  }
+
+  #startElection(now: number): Role {
+    const election = new Election(
+      {
+        myId: this.#options.myId,
+        quorum: this.#quorum,
+        rng: this.#rng,
+        initLimitTicks: this.#options.initLimitTicks,
+        selfVote: () => this.#selfVote(),
+        send: (to, msg) => this.#send.push({ to, msg }),
+      },
+      this.#round,
+    );
+    election.start(now);
+    return { kind: 'looking', election };
+  }
+
+  #selfVote(): Vote | null {
+    if (!this.#quorum.isVoter(this.#options.myId)) return null;
+    return { leader: this.#options.myId, zxid: this.#log.durableZxid, epoch: this.#log.durableEpochs.currentEpoch };
+  }
+
+  #stepDown(reason: string): void {
+    this.#logger?.info({ reason, role: this.#role.kind }, 'leaving role for election');
+    this.#settledVote = null;
+    this.#snapshot = null;
+    this.#commitZxid = this.#appliedZxid;
+    this.#role = this.#startElection(this.#now);
+    this.#round = this.#role.kind === 'looking' ? this.#role.election.round : this.#round;
+  }
+
+  #learnCommit(zxid: bigint): void {
+    if (zxid <= this.#commitZxid) return;
+    this.#commitZxid = zxid;
+    this.#applyCommitted();
+  }
+
+  /** Hands out, in zxid order, every txn that is both committed and durable here. */
+  #applyCommitted(): void {
+    const limit = this.#commitZxid < this.#log.durableZxid ? this.#commitZxid : this.#log.durableZxid;
+    if (limit > this.#appliedZxid) {
+      assert(this.#log.has(this.#appliedZxid), 'the applied zxid is a point of the log');
+      for (const entry of this.#log.entriesAfter(this.#appliedZxid, limit)) {
+        assert(entry.zxid > this.#appliedZxid, 'txns are applied in zxid order');
+        this.#apply.push(entry);
+        this.#appliedZxid = entry.zxid;
+      }
+      assert(this.#appliedZxid === limit, 'every committed durable txn is in the log');
+      this.#log.trim(this.#appliedZxid, this.#options.logKeepCount);
+    }
+    this.#finishSyncs();
+  }
+
+  #finishSyncs(): void {
+    if (this.#pendingSyncs.length === 0) return;
+    const waiting: PendingSync[] = [];
+    for (const pending of this.#pendingSyncs) {
+      if (pending.zxid <= this.#appliedZxid) this.#syncsDone.push(pending.origin);
+      else waiting.push(pending);
+    }
+    this.#pendingSyncs = waiting;
+  }
+
+  #installSnapshot(snapshot: SnapshotImage): void {
+    assert(snapshot.zxid >= this.#appliedZxid, 'a SNAP never takes the state machine back');
+    this.#log.installSnapshot(snapshot);
+    // Entries not yet handed out are older than the snapshot, which replaces them.
+    this.#apply = [];
+    this.#appliedZxid = snapshot.zxid;
+    if (this.#commitZxid < snapshot.zxid) this.#commitZxid = snapshot.zxid;
+  }
+
+  #makeContext(): RoleContext {
+    // Getters read the core's live fields; the roles never keep copies.
+    const core = this;
+    return {
+      options: this.#options,
+      quorum: this.#quorum,
+      rng: this.#rng,
+      log: this.#log,
+      get now() {
+        return core.#now;
+      },
+      get commitZxid() {
+        return core.#commitZxid;
+      },
+      get appliedZxid() {
+        return core.#appliedZxid;
+      },
+      get snapshot() {
+        return core.#snapshot;
+      },
+      send: (to, msg) => this.#send.push({ to, msg }),
+      learnCommit: (zxid) => this.#learnCommit(zxid),
+      truncateAfter: (zxid) => {
+        assert(zxid >= this.#appliedZxid, 'TRUNC never removes applied txns');
+        this.#log.truncateAfter(zxid);
+      },
+      installSnapshot: (snapshot) => this.#installSnapshot(snapshot),
+      requestSnapshot: () => {
+        this.#isSnapshotNeeded = true;
+      },
+      deliverRequest: (request) => this.#requests.push(request),
+      addPendingSync: (origin, zxid) => {
+        this.#pendingSyncs.push({ origin, zxid });
+        this.#finishSyncs();
+      },
+      deliverPingData: (pingData) => this.#pingData.push(pingData),
+      takePingData: () => {
+        const data = this.#outgoingPingData;
+        this.#outgoingPingData = null;
+        return data;
+      },
+      stepDown: (reason) => this.#stepDown(reason),
+      statusChanged: () => this.#logger?.debug({ status: this.status().phase }, 'consensus phase changed'),
+    };
+  }
+}

@@ -1,0 +1,233 @@
+/**
+ * The learner side (follower or observer) of discovery, synchronization and broadcast. The
+ * learner resends its current handshake step every tick until the leader answers, so lost or
+ * duplicated messages only slow it down; a fresh session number per handshake makes answers to
+ * an older handshake harmless.
+ */
+import { assert } from '../../util/assert.js';
+import type { ZabPhase } from './consensus-types.js';
+import type { ConsensusMessage, MemberId, SyncMessage } from './messages.js';
+import type { RoleContext } from './role-context.js';
+import { nextZxid } from './zxid.js';
+
+type LearnerPhase = 'info' | 'epochPersist' | 'ackEpochSent' | 'syncPersist' | 'newLeaderAcked' | 'broadcast';
+
+const SYNCED_PHASES: ReadonlySet<LearnerPhase> = new Set(['syncPersist', 'newLeaderAcked', 'broadcast']);
+const ACKING_PHASES: ReadonlySet<LearnerPhase> = new Set(['newLeaderAcked', 'broadcast']);
+/** Ticks between resends of ACKEPOCH, whose answer (a sync) may be large. */
+const ACK_EPOCH_RESEND_TICKS = 2;
+
+/** A follower or observer of one leader, for one handshake session. */
+export class LearnerRole {
+  /** The member this learner follows. */
+  readonly leader: MemberId;
+  /** True for an observer, which gets committed txns only and never counts. */
+  readonly isObserver: boolean;
+  readonly #ctx: RoleContext;
+  readonly #session: number;
+  readonly #sessionStartTick: number;
+  #phase: LearnerPhase = 'info';
+  #epoch: number | null = null;
+  #lastHeardTick: number;
+  #lastSendTick = 0;
+  #syncEndZxid = 0n;
+  #ackedZxid = -1n;
+
+  constructor(ctx: RoleContext, leader: MemberId, isObserver: boolean) {
+    this.#ctx = ctx;
+    this.leader = leader;
+    this.isObserver = isObserver;
+    this.#session = ctx.rng.int(1, 0x7fff_ffff);
+    this.#sessionStartTick = ctx.now;
+    this.#lastHeardTick = ctx.now;
+    this.#sendLearnerInfo();
+  }
+
+  /** The zabstate phase. */
+  get phase(): ZabPhase {
+    if (this.#phase === 'broadcast') return 'broadcast';
+    return SYNCED_PHASES.has(this.#phase) ? 'synchronization' : 'discovery';
+  }
+
+  /** The epoch being joined, once the leader has said. */
+  get epoch(): number | null {
+    return this.#epoch;
+  }
+
+  /** True once the leader said UPTODATE and it is still heard. */
+  get isBroadcasting(): boolean {
+    return this.#phase === 'broadcast';
+  }
+
+  /** Handles a message from the leader (the core filters the sender). */
+  onMessage(msg: ConsensusMessage): void {
+    if (!this.#isCurrent(msg)) return;
+    this.#lastHeardTick = this.#ctx.now;
+    switch (msg.type) {
+      case 'leaderInfo':
+        if (this.#phase === 'info') this.#onLeaderInfo(msg.epoch);
+        return;
+      case 'sync':
+        if (this.#phase === 'ackEpochSent') this.#onSync(msg);
+        return;
+      case 'upToDate':
+        if (this.#phase === 'newLeaderAcked') this.#onUpToDate(msg.commitZxid);
+        return;
+      case 'proposal':
+        if (SYNCED_PHASES.has(this.#phase) && !this.isObserver) this.#appendIfNext([msg.entry]);
+        return;
+      case 'inform':
+        if (SYNCED_PHASES.has(this.#phase) && this.isObserver) this.#appendIfNext(msg.entries);
+        this.#learnCommit(msg.commitZxid);
+        return;
+      case 'commit':
+        this.#learnCommit(msg.zxid);
+        return;
+      case 'ping':
+        this.#learnCommit(msg.commitZxid);
+        if (ACKING_PHASES.has(this.#phase)) this.#sendAck();
+        return;
+      case 'syncReply':
+        this.#ctx.addPendingSync(msg.origin, msg.zxid);
+        return;
+      default:
+        return;
+    }
+  }
+
+  /** Advances one tick: gives up on a silent leader or a stuck handshake, resends a step. */
+  tick(): void {
+    const now = this.#ctx.now;
+    const limits = this.#ctx.options;
+    if (ACKING_PHASES.has(this.#phase) && now - this.#lastHeardTick > limits.syncLimitTicks) {
+      this.#ctx.stepDown('leader silent for syncLimit');
+      return;
+    }
+    if (this.#phase !== 'broadcast' && now - this.#sessionStartTick > limits.initLimitTicks) {
+      this.#ctx.stepDown('no sync with the leader within initLimit');
+      return;
+    }
+    if (this.#phase === 'info') this.#sendLearnerInfo();
+    if (this.#phase === 'ackEpochSent' && now - this.#lastSendTick >= ACK_EPOCH_RESEND_TICKS) this.#sendAckEpoch();
+    if (this.#phase === 'newLeaderAcked') this.#sendAckNewLeader();
+  }
+
+  /** Continues whatever waited for durability. */
+  onPersisted(): void {
+    const log = this.#ctx.log;
+    // ACKEPOCH reports the durable log, so wait until nothing (a truncate, a snapshot) is in flight.
+    const isEpochDurable = log.durableEpochs.acceptedEpoch >= (this.#epoch ?? Infinity);
+    if (this.#phase === 'epochPersist' && isEpochDurable && log.isAllDurable) this.#sendAckEpoch();
+    if (this.#phase === 'syncPersist' && log.durableEpochs.currentEpoch === this.#epoch && log.durableZxid >= this.#syncEndZxid) {
+      this.#phase = 'newLeaderAcked';
+      this.#sendAckNewLeader();
+    }
+    if (ACKING_PHASES.has(this.#phase) && log.durableZxid > this.#ackedZxid) this.#sendAck();
+  }
+
+  /** Forwards a client write to the leader; false when not broadcasting. */
+  request(origin: Uint8Array, data: Uint8Array): boolean {
+    if (!this.isBroadcasting) return false;
+    this.#ctx.send(this.leader, { type: 'request', origin, data });
+    return true;
+  }
+
+  /** Asks the leader for its commit point on behalf of a client `sync`; false when not broadcasting. */
+  sync(origin: Uint8Array): boolean {
+    if (!this.isBroadcasting) return false;
+    this.#ctx.send(this.leader, { type: 'syncRequest', origin });
+    return true;
+  }
+
+  #isCurrent(msg: ConsensusMessage): boolean {
+    if ('session' in msg && msg.session !== this.#session) return false;
+    if (msg.type === 'leaderInfo') return true;
+    return 'epoch' in msg && msg.epoch === this.#epoch;
+  }
+
+  #onLeaderInfo(epoch: number): void {
+    const log = this.#ctx.log;
+    if (epoch < log.epochs.acceptedEpoch) {
+      // Promised a newer leader already (Learner.registerWithLeader refuses the same way).
+      this.#ctx.stepDown('leader proposes an epoch older than the accepted one');
+      return;
+    }
+    this.#epoch = epoch;
+    this.#phase = 'epochPersist';
+    this.#ctx.statusChanged();
+    if (epoch > log.epochs.acceptedEpoch) log.setEpochs({ ...log.epochs, acceptedEpoch: epoch });
+    this.onPersisted();
+  }
+
+  #onSync(m: SyncMessage): void {
+    const ctx = this.#ctx;
+    if (m.snapshot !== null) {
+      ctx.installSnapshot(m.snapshot);
+    } else {
+      assert(ctx.log.lastZxid >= m.truncateAfter, 'the leader syncs from a point of this log');
+      if (ctx.log.lastZxid > m.truncateAfter) ctx.truncateAfter(m.truncateAfter);
+    }
+    this.#appendIfNext(m.entries);
+    const epoch = m.epoch;
+    ctx.log.setEpochs({ acceptedEpoch: Math.max(epoch, ctx.log.epochs.acceptedEpoch), currentEpoch: epoch });
+    this.#syncEndZxid = ctx.log.lastZxid;
+    this.#phase = 'syncPersist';
+    ctx.statusChanged();
+    this.#learnCommit(m.commitZxid);
+    this.onPersisted();
+  }
+
+  #onUpToDate(commitZxid: bigint): void {
+    this.#phase = 'broadcast';
+    this.#ctx.statusChanged();
+    this.#learnCommit(commitZxid);
+  }
+
+  #appendIfNext(entries: readonly { zxid: bigint; data: Uint8Array }[]): void {
+    const log = this.#ctx.log;
+    for (const entry of entries) {
+      if (entry.zxid <= log.lastZxid) continue;
+      // A gap means a lost proposal: drop this one, the leader resends from our last ack.
+      if (entry.zxid !== nextZxid(log.lastZxid, this.#epoch ?? 0)) return;
+      log.append(entry);
+    }
+  }
+
+  #learnCommit(zxid: bigint): void {
+    // A commit point refers to the leader's history, which our log matches only once synced.
+    if (SYNCED_PHASES.has(this.#phase)) this.#ctx.learnCommit(zxid);
+  }
+
+  #send(msg: ConsensusMessage): void {
+    this.#lastSendTick = this.#ctx.now;
+    this.#ctx.send(this.leader, msg);
+  }
+
+  #sendLearnerInfo(): void {
+    const acceptedEpoch = this.#ctx.log.durableEpochs.acceptedEpoch;
+    this.#send({ type: 'learnerInfo', session: this.#session, acceptedEpoch, isObserver: this.isObserver });
+  }
+
+  #sendAckEpoch(): void {
+    const log = this.#ctx.log;
+    this.#phase = 'ackEpochSent';
+    const epoch = this.#epoch ?? 0;
+    const currentEpoch = log.durableEpochs.currentEpoch;
+    assert(log.durableZxid === log.lastZxid, 'ACKEPOCH reports a fully durable log');
+    this.#send({ type: 'ackEpoch', session: this.#session, epoch, currentEpoch, lastZxid: log.durableZxid });
+  }
+
+  #sendAckNewLeader(): void {
+    const zxid = this.#ctx.log.durableZxid;
+    this.#ackedZxid = zxid;
+    this.#send({ type: 'ackNewLeader', session: this.#session, epoch: this.#epoch ?? 0, zxid });
+  }
+
+  #sendAck(): void {
+    const zxid = this.#ctx.log.durableZxid;
+    assert(zxid <= this.#ctx.log.lastZxid, 'an ack covers only logged txns');
+    this.#ackedZxid = zxid;
+    const data = this.#ctx.takePingData();
+    this.#send({ type: 'ack', session: this.#session, epoch: this.#epoch ?? 0, zxid, data });
+  }
+}
