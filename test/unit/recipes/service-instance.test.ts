@@ -1,0 +1,75 @@
+import fc from 'fast-check';
+import { describe, expect, it } from 'vitest';
+import { InvalidInstanceError } from '../../../client/recipes/errors.js';
+import {
+  type ServiceInstance,
+  encodeServiceInstance,
+  instancePath,
+  makeServiceInstance,
+  parseServiceInstance,
+} from '../../../client/recipes/service-instance.js';
+
+const bytes = (s: string): Uint8Array => new TextEncoder().encode(s);
+
+describe("service instances in Curator's JSON layout", () => {
+  it('encodes the fields in Curator order with nulls written out, and enabled only when set', () => {
+    const instance = makeServiceInstance({ name: 's', address: 'h', port: 1 }, { wallMs: 5, id: 'i' });
+    expect(new TextDecoder().decode(encodeServiceInstance(instance))).toBe(
+      '{"name":"s","id":"i","address":"h","port":1,"sslPort":null,"payload":null,"registrationTimeUTC":5,"serviceType":"DYNAMIC","uriSpec":null}',
+    );
+    const enabled = makeServiceInstance({ name: 's', id: 'x', enabled: false }, { wallMs: 5, id: 'unused' });
+    expect(new TextDecoder().decode(encodeServiceInstance(enabled))).toMatch(/"uriSpec":null,"enabled":false}$/);
+  });
+
+  it('parses with the defaults of Curator for missing fields and ignores unknown ones', () => {
+    const parsed = parseServiceInstance('/services/s/i', bytes('{"name":"s","id":"i","extra":1}'));
+    expect(parsed).toEqual({
+      name: 's',
+      id: 'i',
+      address: null,
+      port: null,
+      sslPort: null,
+      payload: null,
+      registrationTimeUTC: 0,
+      serviceType: 'DYNAMIC',
+      uriSpec: null,
+    });
+  });
+
+  it('rejects what is not an instance with InvalidInstanceError naming the path', () => {
+    for (const data of [null, bytes(''), bytes('nope'), bytes('{"id":"i"}'), bytes('{"name":"s","id":"i","port":"80"}'), new Uint8Array([0xff])]) {
+      let error: unknown;
+      try {
+        parseServiceInstance('/services/s/i', data);
+      } catch (err) {
+        error = err;
+      }
+      expect(error).toBeInstanceOf(InvalidInstanceError);
+      expect((error as InvalidInstanceError).path).toBe('/services/s/i');
+    }
+  });
+
+  it('round-trips every instance (property)', () => {
+    const json = fc.jsonValue().map((v) => JSON.parse(JSON.stringify(v)) as ServiceInstance['payload']);
+    const instance = fc.record({
+      name: fc.string({ minLength: 1 }),
+      id: fc.string({ minLength: 1 }),
+      address: fc.option(fc.string(), { nil: null }),
+      port: fc.option(fc.integer({ min: 0, max: 65_535 }), { nil: null }),
+      sslPort: fc.option(fc.integer({ min: 0, max: 65_535 }), { nil: null }),
+      payload: json,
+      registrationTimeUTC: fc.integer({ min: 0, max: 2 ** 45 }),
+      serviceType: fc.constantFrom('DYNAMIC', 'STATIC', 'PERMANENT', 'DYNAMIC_SEQUENTIAL' as const),
+      uriSpec: fc.option(fc.record({ parts: fc.array(fc.record({ value: fc.string(), variable: fc.boolean() })) }), { nil: null }),
+    });
+    fc.assert(
+      fc.property(instance, (i) => {
+        expect(parseServiceInstance('/p', encodeServiceInstance(i))).toEqual(i);
+      }),
+    );
+  });
+
+  it('instancePath is <basePath>/<name>/<id>', () => {
+    expect(instancePath('/services', 'api', 'x1')).toBe('/services/api/x1');
+  });
+});
