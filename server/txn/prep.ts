@@ -84,6 +84,10 @@ function prepBody(request: PrepRequest, ctx: PrepContext, view: ChangeView): Txn
     case OpCode.delete:
       return prepDelete(ctx, view, request.path, request.version);
     case OpCode.deleteContainer:
+      // ZooKeeper 3.8.0's PrepRequestProcessor reads the path as `request.request.array()`: the
+      // whole backing array, whose length prefix holds NUL bytes, so BADARGUMENTS. Only the
+      // ContainerManager's own requests (session 0) wrap exactly the path bytes.
+      if (ctx.header.sessionId !== 0n) return ErrorCode.BadArguments;
       return prepDeleteContainer(view, request.path);
     case OpCode.setData:
       return prepSetData(ctx, view, request.path, request.data, request.version);

@@ -18,4 +18,14 @@ describe('differential regressions (ZooKeeper 3.8.0)', () => {
     expect(result.err).toBe(ErrorCode.MarshallingError);
     expect(responseOf(OpCode.multi, result)).toBeNull();
   });
+
+  it('deleteContainer sent by a client is BADARGUMENTS whatever the node (PrepRequestProcessor reads request.array())', () => {
+    const h = new Harness();
+    h.write({ op: OpCode.createContainer, path: '/c', data: null, acl: OPEN_ACL_UNSAFE, flags: 4 });
+    const fromClient = h.write({ op: OpCode.deleteContainer, path: '/c' }, { sessionId: 5n });
+    expect(fromClient.err).toBe(ErrorCode.BadArguments);
+    expect(h.write({ op: OpCode.deleteContainer, path: '/missing' }, { sessionId: 5n }).err).toBe(ErrorCode.BadArguments);
+    expect(h.tree.stat('/c')).toBeDefined();
+    expect(h.write({ op: OpCode.deleteContainer, path: '/c' }, { sessionId: 0n }).err).toBe(0);
+  });
 });

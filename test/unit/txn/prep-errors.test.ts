@@ -158,17 +158,20 @@ describe('check: checks in order (§6.2), standalone too on 3.8', () => {
 describe('deleteContainer (§4)', () => {
   const dc = (path: string) => ({ op: OpCode.deleteContainer, path }) as const;
 
+  // The container reaper's requests come from session 0 (ContainerManager).
+  const reaper = { sessionId: 0n };
+
   it('built-ins -> BADARGUMENTS, missing -> NONODE, children -> NOTEMPTY, session ephemeral -> BADVERSION; no ACL check', () => {
     const h = new Harness();
-    expect(errOf(h, dc('/zookeeper'))).toBe(E.BadArguments);
-    expect(errOf(h, dc('/c'))).toBe(E.NoNode);
+    expect(errOf(h, dc('/zookeeper'), reaper)).toBe(E.BadArguments);
+    expect(errOf(h, dc('/c'), reaper)).toBe(E.NoNode);
     h.write({ op: OpCode.createContainer, path: '/c', data: null, acl: bobOnly(Perms.Read), flags: 4 }, { authIds: [bob] });
     h.write(create('/c/x'), { isSuper: true });
-    expect(errOf(h, dc('/c'))).toBe(E.NotEmpty);
+    expect(errOf(h, dc('/c'), reaper)).toBe(E.NotEmpty);
     h.write(create('/e', '', 1));
-    expect(errOf(h, dc('/e'))).toBe(E.BadVersion);
+    expect(errOf(h, dc('/e'), reaper)).toBe(E.BadVersion);
     h.write(del('/c/x'), { isSuper: true });
-    const ok = h.write(dc('/c'));
+    const ok = h.write(dc('/c'), reaper);
     expect(ok.err).toBe(0);
     expect(ok.triggers).toEqual([
       { path: '/c', type: 2 },
