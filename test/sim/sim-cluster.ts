@@ -1,0 +1,403 @@
+/**
+ * A deterministic simulation of a consensus group (STYLE.md §9): every member is a real
+ * ConsensusCore driven by a simulated shell over a simulated network (loss, delay, reordering,
+ * duplication, one-way and two-way partitions) and a simulated disk (MemoryLogStore: crashes lose
+ * the unsynced tail or tear its last record). Time is virtual; nothing awaits. Safety properties
+ * are checked as the run goes (SimViolation), convergence and write histories at the end.
+ */
+import { ConsensusCore, DEFAULT_CONSENSUS_TUNING, decodeMessage, encodeMessage } from '../../server/consensus/index.js';
+import type { ConsensusOptions, ConsensusReady, EpochRecord, PersistBatch, SnapshotImage } from '../../server/consensus/index.js';
+import { MemoryLogStore } from '../../server/storage/index.js';
+import { Rng } from '../../util/rng.js';
+import { EventQueue } from './event-queue.js';
+import { HistoryChecker, SimViolation, type WriteRecord } from './checkers.js';
+
+/** How hostile the network and disk are; probabilities per message, delays in steps. */
+export interface FaultProfile {
+  readonly lossRate: number;
+  readonly duplicateRate: number;
+  readonly delayMinSteps: number;
+  readonly delayMaxSteps: number;
+  readonly fsyncMaxSteps: number;
+}
+
+/** A well-behaved network and disk. */
+export const NO_FAULTS: FaultProfile = { lossRate: 0, duplicateRate: 0, delayMinSteps: 1, delayMaxSteps: 3, fsyncMaxSteps: 3 };
+
+/** Options of a simulated group. */
+export interface SimOptions {
+  readonly seed: number;
+  readonly voters: number;
+  readonly observers?: number;
+  readonly faults?: FaultProfile;
+  /** Steps between ticks of each member (tick skew when they differ); 10 each by default. */
+  readonly tickSteps?: readonly number[];
+  readonly tuning?: Partial<Omit<ConsensusOptions, 'myId' | 'voters' | 'observers'>>;
+  /** Applies between local snapshots of each member's state machine. */
+  readonly snapEvery?: number;
+}
+
+interface Applied {
+  readonly zxid: bigint;
+  readonly value: string;
+}
+
+/** One simulated server: its durable disk survives crashes, everything else does not. */
+export class SimMember {
+  readonly log = new MemoryLogStore();
+  snapshot: SnapshotImage | null = null;
+  durableEpochs: EpochRecord = { acceptedEpoch: 0, currentEpoch: 0 };
+  pendingEpochs: { seq: number; epochs: EpochRecord }[] = [];
+  core: ConsensusCore | null = null;
+  incarnation = 0;
+  applied: Applied[] = [];
+  fsyncFreeAt = 0;
+  /** zxids appended but not yet synced, to bound what a crash may keep. */
+  unsynced: bigint[] = [];
+  sinceSnapshot = 0;
+  proposed = new Set<string>();
+
+  constructor(
+    readonly id: number,
+    readonly tickSteps: number,
+  ) {}
+
+  /** The zxid of the last applied txn (or of the loaded snapshot). */
+  get appliedZxid(): bigint {
+    return this.applied.at(-1)?.zxid ?? this.snapshotBaseZxid;
+  }
+
+  snapshotBaseZxid = 0n;
+}
+
+/** A group of simulated members plus clients, with a DSL for scenarios. */
+export class SimCluster {
+  readonly rng: Rng;
+  readonly queue = new EventQueue();
+  readonly members = new Map<number, SimMember>();
+  readonly history = new HistoryChecker();
+  readonly writes: WriteRecord[] = [];
+  faults: FaultProfile;
+  readonly #options: SimOptions;
+  readonly #voterIds: number[];
+  readonly #observerIds: number[];
+  readonly #blocked = new Set<string>();
+  readonly #pendingWrites = new Map<string, WriteRecord>();
+  readonly #leaderOfEpoch = new Map<number, number>();
+  readonly #proposerOfEpoch = new Map<number, number>();
+
+  constructor(options: SimOptions) {
+    this.#options = options;
+    this.rng = new Rng(options.seed);
+    this.faults = options.faults ?? NO_FAULTS;
+    this.#voterIds = range(1, options.voters);
+    this.#observerIds = range(options.voters + 1, options.observers ?? 0);
+    for (const id of [...this.#voterIds, ...this.#observerIds]) {
+      const member = new SimMember(id, options.tickSteps?.[id - 1] ?? 10);
+      this.members.set(id, member);
+      this.#boot(member);
+      this.#scheduleTick(member);
+    }
+  }
+
+  /** Member ids, voters first. */
+  get ids(): number[] {
+    return [...this.members.keys()];
+  }
+
+  /** The current virtual time in steps. */
+  get now(): number {
+    return this.queue.now;
+  }
+
+  /** The member with this id. */
+  member(id: number): SimMember {
+    const member = this.members.get(id);
+    if (member === undefined) throw new Error(`no member ${id}`);
+    return member;
+  }
+
+  /** Runs the simulation for `steps` steps. */
+  run(steps: number): void {
+    this.queue.runUntil(this.now + steps);
+  }
+
+  /** Runs until `condition` holds (checked after every event) or `maxSteps` pass; returns whether it held. */
+  runUntil(condition: () => boolean, maxSteps: number): boolean {
+    if (condition()) return true;
+    return this.queue.runUntil(this.now + maxSteps, condition);
+  }
+
+  /** The broadcasting leader of the newest epoch, if any. */
+  leader(): number | null {
+    let best: { id: number; epoch: number } | null = null;
+    for (const member of this.members.values()) {
+      const status = member.core?.status();
+      if (status?.role === 'leading' && status.isBroadcasting && (best === null || status.epoch > best.epoch)) {
+        best = { id: member.id, epoch: status.epoch };
+      }
+    }
+    return best?.id ?? null;
+  }
+
+  /** Runs until some leader broadcasts; returns it. */
+  waitForLeader(maxSteps = 2000): number {
+    if (!this.runUntil(() => this.leader() !== null, maxSteps)) throw new SimViolation('no leader elected', this.#options.seed);
+    return this.leader() as number;
+  }
+
+  /** Crashes a member: its process state and its disk's unsynced tail are lost. */
+  crash(id: number, options: { keptUnsyncedCount?: number; isLastTorn?: boolean } = {}): void {
+    const member = this.member(id);
+    if (member.core === null) return;
+    member.core = null;
+    member.incarnation++;
+    const kept = Math.min(options.keptUnsyncedCount ?? 0, member.unsynced.length);
+    member.log.crash({ keptUnsyncedCount: kept, isLastTorn: kept > 0 && (options.isLastTorn ?? false) });
+    member.unsynced = [];
+    member.pendingEpochs = [];
+  }
+
+  /** Restarts a crashed member from its disk. */
+  restart(id: number): void {
+    const member = this.member(id);
+    if (member.core === null) this.#boot(member);
+  }
+
+  /** Cuts the network between groups (members in no group keep talking to everyone). */
+  partition(...groups: number[][]): void {
+    this.#blocked.clear();
+    for (const a of groups) for (const b of groups) if (a !== b) for (const x of a) for (const y of b) this.#blocked.add(`${x}>${y}`);
+  }
+
+  /** Drops every message from `from` to `to` (not the other way). */
+  blockOneWay(from: number, to: number): void {
+    this.#blocked.add(`${from}>${to}`);
+  }
+
+  /** Restores every link. */
+  heal(): void {
+    this.#blocked.clear();
+  }
+
+  /** Sends a client write to a member (the leader by default) and returns its record at once. */
+  startWrite(value: string, via?: number, client = 0): WriteRecord {
+    const target = via ?? this.leader() ?? this.#voterIds[0] ?? 1;
+    const member = this.member(target);
+    const record: WriteRecord = { value, client, member: target, incarnation: member.incarnation, invokeAt: this.now, ackAt: null, status: 'pending' };
+    this.writes.push(record);
+    const isTaken = member.core?.request(new TextEncoder().encode(String(client)), new TextEncoder().encode(value)) ?? false;
+    if (isTaken) this.#pendingWrites.set(value, record);
+    else record.status = 'refused';
+    this.#drive(member);
+    return record;
+  }
+
+  /** Writes a value and runs until it is acknowledged or `maxSteps` pass; returns whether it was. */
+  write(value: string, via?: number, maxSteps = 1000): boolean {
+    const record = this.startWrite(value, via);
+    if (record.status === 'refused') return false;
+    const isAcked = this.runUntil(() => record.status === 'acked', maxSteps);
+    if (!isAcked) this.timeOut(record);
+    return isAcked;
+  }
+
+  /** Gives up on a pending write: it may still take effect, but is never acknowledged. */
+  timeOut(record: WriteRecord): void {
+    if (record.status !== 'pending') return;
+    record.status = 'timedOut';
+    this.#pendingWrites.delete(record.value);
+  }
+
+  /** The values applied by a member, in order. */
+  values(id: number): string[] {
+    return this.member(id).applied.map((a) => a.value);
+  }
+
+  /** Checks that every live member applied the same history (after a quiet period). */
+  checkConvergence(): void {
+    const live = [...this.members.values()].filter((m) => m.core !== null);
+    const first = live[0];
+    if (first === undefined) return;
+    for (const member of live) {
+      const a = member.applied.map((e) => `${e.zxid}:${e.value}`).join(',');
+      const b = first.applied.map((e) => `${e.zxid}:${e.value}`).join(',');
+      if (a !== b) throw new SimViolation(`member ${member.id} diverges from member ${first.id}: ${member.applied.length} vs ${first.applied.length} applied`, this.#options.seed);
+    }
+  }
+
+  /** Checks the client-visible write history: nothing acknowledged lost, real-time order kept. */
+  checkWrites(): void {
+    this.history.checkWrites(this.writes, this.#options.seed);
+  }
+
+  /** True when every member is up, broadcasting and has applied the same zxid as the leader committed. */
+  isQuiescent(): boolean {
+    const leaderId = this.leader();
+    if (leaderId === null) return false;
+    const leaderStatus = this.member(leaderId).core?.status();
+    for (const member of this.members.values()) {
+      const status = member.core?.status();
+      if (status === undefined || !status.isBroadcasting || status.leader !== leaderId) return false;
+      if (member.appliedZxid !== leaderStatus?.lastZxid) return false;
+    }
+    return true;
+  }
+
+  #boot(member: SimMember): void {
+    const snapshot = member.snapshot;
+    const base = snapshot?.zxid ?? 0n;
+    member.applied = snapshot === null ? [] : decodeState(snapshot.data);
+    member.snapshotBaseZxid = base;
+    member.proposed = new Set();
+    member.durableEpochs = { ...member.durableEpochs };
+    const tuning = { ...DEFAULT_CONSENSUS_TUNING, logKeepCount: 20, ...this.#options.tuning };
+    member.core = new ConsensusCore({
+      options: { ...tuning, myId: member.id, voters: this.#voterIds, observers: this.#observerIds },
+      recovered: { ...member.durableEpochs, snapshotZxid: base, entries: member.log.entriesFrom(base) },
+      rng: this.rng.fork(),
+    });
+    this.#drive(member);
+  }
+
+  #scheduleTick(member: SimMember): void {
+    this.queue.at(this.now + member.tickSteps, () => {
+      if (member.core !== null) {
+        member.core.tick();
+        this.#drive(member);
+      }
+      this.#scheduleTick(member);
+    });
+  }
+
+  /** The simulated shell: performs a member's ready() until the core has nothing more. */
+  #drive(member: SimMember): void {
+    for (let round = 0; round < 50; round++) {
+      const core = member.core;
+      if (core === null) return;
+      const rd = core.ready();
+      this.#perform(member, rd);
+      core.advance();
+      this.#checkStatus(member);
+      let isMore = false;
+      if (rd.isSnapshotNeeded) {
+        core.snapshotProvided({ zxid: member.appliedZxid, data: encodeState(member.applied) });
+        isMore = true;
+      }
+      for (const request of rd.requests) isMore = this.#prepAndPropose(member, request.data) || isMore;
+      if (!isMore) return;
+    }
+    throw new SimViolation(`member ${member.id}: the shell loop did not settle`, this.#options.seed);
+  }
+
+  #perform(member: SimMember, rd: ConsensusReady): void {
+    for (const envelope of rd.send) this.#sendMessage(member.id, envelope.to, encodeMessage(envelope.msg));
+    if (rd.persist !== null) this.#persist(member, rd.persist);
+    for (const entry of rd.applyCommitted) this.#apply(member, entry.zxid, new TextDecoder().decode(entry.data));
+  }
+
+  #persist(member: SimMember, batch: PersistBatch): void {
+    if (batch.truncateAfter !== null) {
+      const after = batch.truncateAfter;
+      member.log.truncateAfterNow(after);
+      member.unsynced = member.unsynced.filter((zxid) => zxid <= after);
+    }
+    if (batch.snapshot !== null) {
+      member.snapshot = batch.snapshot;
+      member.log.truncateAfterNow(0n);
+      member.unsynced = [];
+      member.applied = decodeState(batch.snapshot.data);
+      member.snapshotBaseZxid = batch.snapshot.zxid;
+      this.history.checkPrefix(member.id, member.applied, this.#options.seed);
+    }
+    member.log.append(batch.entries);
+    for (const entry of batch.entries) member.unsynced.push(entry.zxid);
+    if (batch.epochs !== null) member.pendingEpochs.push({ seq: batch.seq, epochs: batch.epochs });
+    const incarnation = member.incarnation;
+    const at = Math.max(this.now, member.fsyncFreeAt) + this.rng.int(1, this.faults.fsyncMaxSteps);
+    member.fsyncFreeAt = at;
+    this.queue.at(at, () => {
+      if (member.incarnation !== incarnation || member.core === null) return;
+      member.log.syncNow();
+      member.unsynced = [];
+      for (const pending of member.pendingEpochs) if (pending.seq <= batch.seq) member.durableEpochs = pending.epochs;
+      member.pendingEpochs = member.pendingEpochs.filter((pending) => pending.seq > batch.seq);
+      member.core.persisted(batch.seq);
+      this.#drive(member);
+    });
+  }
+
+  #apply(member: SimMember, zxid: bigint, value: string): void {
+    if (zxid <= member.appliedZxid) throw new SimViolation(`member ${member.id} applied ${zxid} after ${member.appliedZxid}`, this.#options.seed);
+    member.applied.push({ zxid, value });
+    this.history.checkApplied(member.id, member.applied, this.#options.seed);
+    const record = this.#pendingWrites.get(value);
+    if (record !== undefined && record.member === member.id && record.incarnation === member.incarnation) {
+      record.status = 'acked';
+      record.ackAt = this.now;
+      this.#pendingWrites.delete(value);
+    }
+    if (++member.sinceSnapshot >= (this.#options.snapEvery ?? 7)) {
+      member.sinceSnapshot = 0;
+      member.snapshot = { zxid, data: encodeState(member.applied) };
+    }
+  }
+
+  /** The leader's shell prep: drop a write it already proposed (a duplicated REQUEST). */
+  #prepAndPropose(member: SimMember, data: Uint8Array): boolean {
+    const value = new TextDecoder().decode(data);
+    if (member.proposed.has(value) || member.applied.some((a) => a.value === value)) return false;
+    const zxid = member.core?.propose(data) ?? null;
+    if (zxid === null) return false;
+    member.proposed.add(value);
+    const epoch = Number(zxid >> 32n);
+    const proposer = this.#proposerOfEpoch.get(epoch);
+    if (proposer !== undefined && proposer !== member.id) {
+      throw new SimViolation(`members ${proposer} and ${member.id} both proposed in epoch ${epoch}`, this.#options.seed);
+    }
+    this.#proposerOfEpoch.set(epoch, member.id);
+    return true;
+  }
+
+  #checkStatus(member: SimMember): void {
+    const status = member.core?.status();
+    if (status?.role !== 'leading' || !status.isBroadcasting) return;
+    const other = this.#leaderOfEpoch.get(status.epoch);
+    if (other !== undefined && other !== member.id) {
+      throw new SimViolation(`members ${other} and ${member.id} both lead epoch ${status.epoch}`, this.#options.seed);
+    }
+    this.#leaderOfEpoch.set(status.epoch, member.id);
+  }
+
+  #sendMessage(from: number, to: number, bytes: Uint8Array): void {
+    const f = this.faults;
+    if (this.#blocked.has(`${from}>${to}`) || this.rng.chance(f.lossRate)) return;
+    const copies = this.rng.chance(f.duplicateRate) ? 2 : 1;
+    for (let i = 0; i < copies; i++) {
+      this.queue.at(this.now + this.rng.int(f.delayMinSteps, f.delayMaxSteps), () => this.#deliver(from, to, bytes));
+    }
+  }
+
+  #deliver(from: number, to: number, bytes: Uint8Array): void {
+    if (this.#blocked.has(`${from}>${to}`)) return;
+    const member = this.member(to);
+    if (member.core === null) return;
+    const decoded = decodeMessage(bytes);
+    if (!decoded.ok) throw new SimViolation(`undecodable message: ${decoded.reason}`, this.#options.seed);
+    member.core.message(from, decoded.message);
+    this.#drive(member);
+  }
+}
+
+function range(start: number, count: number): number[] {
+  return Array.from({ length: count }, (_, i) => start + i);
+}
+
+function encodeState(applied: readonly Applied[]): Uint8Array {
+  return new TextEncoder().encode(JSON.stringify(applied.map((a) => [a.zxid.toString(), a.value])));
+}
+
+function decodeState(data: Uint8Array): Applied[] {
+  const items = JSON.parse(new TextDecoder().decode(data)) as [string, string][];
+  return items.map(([zxid, value]) => ({ zxid: BigInt(zxid), value }));
+}
