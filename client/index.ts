@@ -32,3 +32,5 @@ export {
   type ConnectString,
   type HostPort,
 } from './host-list.js';
+// The recipes (Lock, LeaderLatch, ServiceRegistry, ServiceCache, TreeCache) and their ManagedClient.
+export * from './recipes/index.js';

@@ -69,11 +69,21 @@ describe.skipIf(recipeSkipReason !== undefined)(suiteTitle('Lock'), () => {
     }
     expect(watched).not.toContain(`${lockPath()}/${nodes[3]}`);
     await first.release();
-    for (let i = 1; i < 4; i++) {
-      await waiting[i - 1];
-      expect(locks[i]?.isHeld).toBe(true);
-      await locks[i]?.release();
+    // The waiters queued in whatever order their creates reached the server; each release
+    // must hand the lock to exactly the next one.
+    const order: number[] = [];
+    for (let turn = 1; turn < 4; turn++) {
+      const holder = await until(() => {
+        const held = locks.map((l, i) => (l.isHeld ? i : -1)).filter((i) => i >= 0);
+        expect(held.length).toBeLessThanOrEqual(1);
+        return held.length === 1 ? locks[held[0]!] : undefined;
+      }, { timeoutMs: 10_000, what: `holder number ${turn + 1}` });
+      expect(holder.nodePath).toBe(`${lockPath()}/${nodes[turn]}`);
+      order.push(locks.indexOf(holder));
+      await holder.release();
     }
+    expect(order.sort()).toEqual([1, 2, 3]);
+    await Promise.all(waiting);
   });
 
   it('acquire times out with RecipeTimeoutError and leaves no node behind', async () => {
