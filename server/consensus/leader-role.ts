@@ -157,10 +157,11 @@ export class LeaderRole {
     const zxid = this.nextProposalZxid();
     if (zxid === null) return null;
     const entry = { zxid, data };
+    const prevZxid = this.#ctx.log.lastZxid;
     this.#ctx.log.append(entry);
     for (const record of this.#learners.values()) {
       const isForwarding = record.stage === 'synced' || record.stage === 'established';
-      if (isForwarding && !record.isObserver) this.#ctx.send(record.id, { type: 'proposal', epoch: this.#epoch ?? 0, entry });
+      if (isForwarding && !record.isObserver) this.#ctx.send(record.id, { type: 'proposal', epoch: this.#epoch ?? 0, prevZxid, entry });
     }
     return zxid;
   }
@@ -359,7 +360,7 @@ export class LeaderRole {
     for (const record of this.#learners.values()) {
       if (record.stage !== 'synced' && record.stage !== 'established') continue;
       const epoch = this.#epoch ?? 0;
-      if (record.isObserver) ctx.send(record.id, { type: 'inform', epoch, entries: informed, commitZxid: candidate });
+      if (record.isObserver) ctx.send(record.id, { type: 'inform', epoch, prevZxid: previous, entries: informed, commitZxid: candidate });
       else ctx.send(record.id, { type: 'commit', epoch, zxid: candidate });
     }
   }
@@ -379,10 +380,14 @@ export class LeaderRole {
     const entries: LogEntry[] = ctx.log.entriesAfter(record.ackZxid, target, ctx.options.maxResendEntries);
     const epoch = this.#epoch ?? 0;
     if (record.isObserver) {
-      ctx.send(record.id, { type: 'inform', epoch, entries, commitZxid: ctx.commitZxid });
+      ctx.send(record.id, { type: 'inform', epoch, prevZxid: record.ackZxid, entries, commitZxid: ctx.commitZxid });
       return;
     }
-    for (const entry of entries) ctx.send(record.id, { type: 'proposal', epoch, entry });
+    let prevZxid = record.ackZxid;
+    for (const entry of entries) {
+      ctx.send(record.id, { type: 'proposal', epoch, prevZxid, entry });
+      prevZxid = entry.zxid;
+    }
   }
 
   #hasLiveQuorum(): boolean {

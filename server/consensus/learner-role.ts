@@ -6,9 +6,8 @@
  */
 import { assert } from '../../util/assert.js';
 import type { ZabPhase } from './consensus-types.js';
-import type { ConsensusMessage, MemberId, SyncMessage } from './messages.js';
+import type { ConsensusMessage, LogEntry, MemberId, SyncMessage } from './messages.js';
 import type { RoleContext } from './role-context.js';
-import { nextZxid } from './zxid.js';
 
 type LearnerPhase = 'info' | 'epochPersist' | 'ackEpochSent' | 'syncPersist' | 'newLeaderAcked' | 'broadcast';
 
@@ -74,10 +73,10 @@ export class LearnerRole {
         if (this.#phase === 'newLeaderAcked') this.#onUpToDate(msg.commitZxid);
         return;
       case 'proposal':
-        if (SYNCED_PHASES.has(this.#phase) && !this.isObserver) this.#appendIfNext([msg.entry]);
+        if (SYNCED_PHASES.has(this.#phase) && !this.isObserver) this.#appendChain(msg.prevZxid, [msg.entry]);
         return;
       case 'inform':
-        if (SYNCED_PHASES.has(this.#phase) && this.isObserver) this.#appendIfNext(msg.entries);
+        if (SYNCED_PHASES.has(this.#phase) && this.isObserver) this.#appendChain(msg.prevZxid, msg.entries);
         this.#learnCommit(msg.commitZxid);
         return;
       case 'commit':
@@ -167,7 +166,8 @@ export class LearnerRole {
       assert(ctx.log.lastZxid >= m.truncateAfter, 'the leader syncs from a point of this log');
       if (ctx.log.lastZxid > m.truncateAfter) ctx.truncateAfter(m.truncateAfter);
     }
-    this.#appendIfNext(m.entries);
+    this.#appendChain(m.truncateAfter, m.entries);
+    assert(ctx.log.lastZxid === (m.entries.at(-1)?.zxid ?? m.truncateAfter), 'a sync leaves the log at the leader\'s last zxid');
     const epoch = m.epoch;
     ctx.log.setEpochs({ acceptedEpoch: Math.max(epoch, ctx.log.epochs.acceptedEpoch), currentEpoch: epoch });
     this.#syncEndZxid = ctx.log.lastZxid;
@@ -183,13 +183,22 @@ export class LearnerRole {
     this.#learnCommit(commitZxid);
   }
 
-  #appendIfNext(entries: readonly { zxid: bigint; data: Uint8Array }[]): void {
+  /**
+   * Appends the entries that extend our log, given that the first follows `prevZxid` in the
+   * leader's history and each follows the one before. Entries we already hold are skipped; a gap
+   * (a lost proposal) stops the chain, and the leader resends from our last ack.
+   */
+  #appendChain(prevZxid: bigint, entries: readonly LogEntry[]): void {
     const log = this.#ctx.log;
+    let prev = prevZxid;
     for (const entry of entries) {
-      if (entry.zxid <= log.lastZxid) continue;
-      // A gap means a lost proposal: drop this one, the leader resends from our last ack.
-      if (entry.zxid !== nextZxid(log.lastZxid, this.#epoch ?? 0)) return;
+      if (entry.zxid <= log.lastZxid) {
+        prev = entry.zxid;
+        continue;
+      }
+      if (prev !== log.lastZxid) return;
       log.append(entry);
+      prev = entry.zxid;
     }
   }
 

@@ -72,6 +72,7 @@ function writeBody(w: JuteWriter, m: ConsensusMessage): void {
       return;
     case 'proposal':
       writeInts(w, m.epoch);
+      w.writeLong(m.prevZxid);
       writeEntry(w, m.entry);
       return;
     case 'ack':
@@ -85,6 +86,7 @@ function writeBody(w: JuteWriter, m: ConsensusMessage): void {
       return;
     case 'inform':
       writeInts(w, m.epoch);
+      w.writeLong(m.prevZxid);
       w.writeVector(m.entries, writeEntry);
       w.writeLong(m.commitZxid);
       return;
@@ -169,13 +171,13 @@ function readBody(r: JuteReader, type: ConsensusMessage['type']): ConsensusMessa
     case 'upToDate':
       return { type, session: r.readInt(), epoch: readEpoch(r), commitZxid: readZxid(r) };
     case 'proposal':
-      return { type, epoch: readEpoch(r), entry: readEntry(r) };
+      return { type, epoch: readEpoch(r), prevZxid: readZxid(r), entry: readEntry(r) };
     case 'ack':
       return { type, session: r.readInt(), epoch: readEpoch(r), zxid: readZxid(r), data: r.readBufferCopy() };
     case 'commit':
       return { type, epoch: readEpoch(r), zxid: readZxid(r) };
     case 'inform':
-      return { type, epoch: readEpoch(r), entries: r.readVector(12, readEntry), commitZxid: readZxid(r) };
+      return { type, epoch: readEpoch(r), prevZxid: readZxid(r), entries: r.readVector(12, readEntry), commitZxid: readZxid(r) };
     case 'ping':
       return { type, session: r.readInt(), epoch: readEpoch(r), commitZxid: readZxid(r) };
     case 'request':

@@ -99,10 +99,15 @@ export interface UpToDateMessage {
   readonly commitZxid: bigint;
 }
 
-/** Leader -> follower (PROPOSAL): log this txn. */
+/**
+ * Leader -> follower (PROPOSAL): log this txn, which follows `prevZxid` in the leader's history.
+ * The follower appends it only right after `prevZxid`, so a lost proposal is a visible gap even
+ * across an epoch change.
+ */
 export interface ProposalMessage {
   readonly type: 'proposal';
   readonly epoch: number;
+  readonly prevZxid: bigint;
   readonly entry: LogEntry;
 }
 
@@ -126,10 +131,11 @@ export interface CommitMessage {
   readonly zxid: bigint;
 }
 
-/** Leader -> observer (INFORM): committed txns, and the commit point. */
+/** Leader -> observer (INFORM): committed txns following `prevZxid`, and the commit point. */
 export interface InformMessage {
   readonly type: 'inform';
   readonly epoch: number;
+  readonly prevZxid: bigint;
   readonly entries: readonly LogEntry[];
   readonly commitZxid: bigint;
 }

@@ -35,6 +35,8 @@ export interface SimOptions {
   readonly tuning?: Partial<Omit<ConsensusOptions, 'myId' | 'voters' | 'observers'>>;
   /** Applies between local snapshots of each member's state machine. */
   readonly snapEvery?: number;
+  /** Receives one line per delivered message and persisted batch, for debugging a seed. */
+  readonly trace?: (line: string) => void;
 }
 
 interface Applied {
@@ -149,6 +151,7 @@ export class SimCluster {
   /** Crashes a member: its process state and its disk's unsynced tail are lost. */
   crash(id: number, options: { keptUnsyncedCount?: number; isLastTorn?: boolean } = {}): void {
     const member = this.member(id);
+    this.#options.trace?.(`${this.now} ${id} crash ${JSON.stringify(options)}`);
     if (member.core === null) return;
     member.core = null;
     member.incarnation++;
@@ -297,6 +300,7 @@ export class SimCluster {
   }
 
   #persist(member: SimMember, batch: PersistBatch): void {
+    this.#options.trace?.(`${this.now} ${member.id} persist ${describe(batch)}`);
     if (batch.truncateAfter !== null) {
       const after = batch.truncateAfter;
       member.log.truncateAfterNow(after);
@@ -384,9 +388,18 @@ export class SimCluster {
     if (member.core === null) return;
     const decoded = decodeMessage(bytes);
     if (!decoded.ok) throw new SimViolation(`undecodable message: ${decoded.reason}`, this.#options.seed);
+    this.#options.trace?.(`${this.now} ${from}->${to} ${describe(decoded.message)}`);
     member.core.message(from, decoded.message);
     this.#drive(member);
   }
+}
+
+function describe(value: unknown): string {
+  return JSON.stringify(value, (_k, v: unknown) => {
+    if (typeof v === 'bigint') return `0x${v.toString(16)}`;
+    if (v instanceof Uint8Array) return new TextDecoder().decode(v).slice(0, 30);
+    return v;
+  });
 }
 
 function range(start: number, count: number): number[] {
