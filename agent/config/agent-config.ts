@@ -123,6 +123,7 @@ const templateSchema = z
     contents: z.string().optional(),
     env: envMapping.optional(),
     destination: z.string().min(1),
+    vars: z.record(z.string(), z.string()).default({}),
     mode: z
       .string({ error: 'expected an octal string such as "0644"' })
       .regex(/^0?[0-7]{3,4}$/, 'expected an octal string such as "0644"')

@@ -1,4 +1,6 @@
 import { stringify as toYamlText } from 'yaml';
+import { quoteDotenvValue } from './dotenv.js';
+import { mangleEnvName } from './env-mapping.js';
 
 /** A formatting helper: plain arguments in (Handlebars' options removed), a value out. */
 export type FormatHelper = (args: readonly unknown[]) => unknown;
@@ -56,6 +58,8 @@ export const formatHelpers: Readonly<Record<string, FormatHelper>> = {
     if (!/^[A-Za-z0-9+/]*={0,2}$/.test(encoded) || encoded.length % 4 !== 0) throw new TypeError('invalid base64');
     return Buffer.from(encoded, 'base64').toString('utf8');
   },
+  envName: (args) => (arity(args, 1), mangleEnvName(text(args[0], 'the key'))),
+  dotenvValue: (args) => (arity(args, 1), quoteDotenvValue(text(args[0], 'the value'))),
   indent: (args) => {
     arity(args, 2);
     const count = args[0];
