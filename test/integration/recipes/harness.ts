@@ -6,26 +6,21 @@
 import { ZkClient } from '../../../client/index.js';
 import { type ConnectionEvent, ManagedClient } from '../../../client/recipes/index.js';
 import { until } from '../../helpers/until.js';
-import { type Target, TestServer, fourLetterWord, unavailableReason } from '../client/zk-server.js';
+import { describe } from 'vitest';
+import { TestServer, fourLetterWord, targets, unavailableReason } from '../client/zk-server.js';
 import { CuttableProxy } from './proxy.js';
 
 /**
- * The server the recipes run against: Apache ZooKeeper 3.8 unless `CORRAL_TEST_TARGET=corral`
- * (the recipes exercise sessions and watches hard, so one target per run keeps them quick).
+ * Declares a recipe's suite once per server (Apache ZooKeeper 3.8 and Corral), each skipped with
+ * its reason when that server cannot run here. `startServer` starts a fresh standalone server of
+ * the suite's target (tickTime 2000).
  */
-export const recipeTarget: Target = process.env['CORRAL_TEST_TARGET'] === 'corral' ? 'corral' : 'zookeeper';
-
-/** Why the recipe suites cannot run here, or undefined. */
-export const recipeSkipReason: string | undefined = unavailableReason(recipeTarget);
-
-/** A suite title that names the target, and the reason when the suite is skipped. */
-export function suiteTitle(recipe: string): string {
-  return `${recipe} against ${recipeTarget}${recipeSkipReason === undefined ? '' : ` (skipped: ${recipeSkipReason})`}`;
-}
-
-/** Starts a fresh standalone server of the chosen target (tickTime 2000). */
-export function startServer(): Promise<TestServer> {
-  return TestServer.start(recipeTarget);
+export function describeEachTarget(recipe: string, body: (startServer: () => Promise<TestServer>) => void): void {
+  for (const target of targets) {
+    const skipReason = unavailableReason(target);
+    const title = `${recipe} against ${target}${skipReason === undefined ? '' : ` (skipped: ${skipReason})`}`;
+    describe.skipIf(skipReason !== undefined)(title, () => body(() => TestServer.start(target)));
+  }
 }
 
 /** The shortest session ZooKeeper grants with tickTime=2000 (2 * tickTime). */

@@ -2,9 +2,9 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { LeaderLatch, RecipeClosedError, RecipeTimeoutError } from '../../../client/recipes/index.js';
 import { until } from '../../helpers/until.js';
 import type { TestServer } from '../client/zk-server.js';
-import { type Member, Members, expireSession, recipeSkipReason, startServer, suiteTitle, suspend } from './harness.js';
+import { type Member, Members, expireSession, suspend, describeEachTarget } from './harness.js';
 
-describe.skipIf(recipeSkipReason !== undefined)(suiteTitle('LeaderLatch'), () => {
+describeEachTarget('LeaderLatch', (startServer) => {
   let server: TestServer;
   const members = new Members(() => server);
   let testNumber = 0;

@@ -2,9 +2,9 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { Lock, LockNotHeldError, RecipeAbortedError, RecipeTimeoutError } from '../../../client/recipes/index.js';
 import { until } from '../../helpers/until.js';
 import { type TestServer, fourLetterWord } from '../client/zk-server.js';
-import { Members, expireSession, recipeSkipReason, startServer, suiteTitle } from './harness.js';
+import { Members, expireSession, describeEachTarget } from './harness.js';
 
-describe.skipIf(recipeSkipReason !== undefined)(suiteTitle('Lock'), () => {
+describeEachTarget('Lock', (startServer) => {
   let server: TestServer;
   const members = new Members(() => server);
   let testNumber = 0;

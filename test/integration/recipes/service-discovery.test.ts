@@ -8,9 +8,9 @@ import {
 import { ManualClock } from '../../../util/clock.js';
 import { until } from '../../helpers/until.js';
 import type { TestServer } from '../client/zk-server.js';
-import { type Member, Members, expireSession, recipeSkipReason, startServer, suiteTitle, suspend } from './harness.js';
+import { type Member, Members, expireSession, suspend, describeEachTarget } from './harness.js';
 
-describe.skipIf(recipeSkipReason !== undefined)(suiteTitle('ServiceRegistry and ServiceCache'), () => {
+describeEachTarget('ServiceRegistry and ServiceCache', (startServer) => {
   let server: TestServer;
   const members = new Members(() => server);
   const closers: { close(): Promise<void> }[] = [];

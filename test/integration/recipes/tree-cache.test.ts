@@ -4,7 +4,7 @@ import { TreeCache, type TreeCacheMode } from '../../../client/recipes/index.js'
 import { ErrorCode, ZkError } from '../../../protocol/index.js';
 import { until } from '../../helpers/until.js';
 import type { TestServer } from '../client/zk-server.js';
-import { Members, expireSession, recipeSkipReason, startServer, suiteTitle, suspend } from './harness.js';
+import { Members, expireSession, suspend, describeEachTarget } from './harness.js';
 
 const text = (data: Uint8Array | null): string => (data === null ? '<null>' : new TextDecoder().decode(data));
 
@@ -34,7 +34,7 @@ const sorted = (m: Map<string, string>): [string, string][] => [...m.entries()].
 
 const modes: readonly Exclude<TreeCacheMode, 'auto'>[] = ['recursive', 'perNode'];
 
-describe.skipIf(recipeSkipReason !== undefined)(suiteTitle('TreeCache'), () => {
+describeEachTarget('TreeCache', (startServer) => {
   let server: TestServer;
   const members = new Members(() => server);
   const caches: TreeCache[] = [];
