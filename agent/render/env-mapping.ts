@@ -31,3 +31,24 @@ export function mapTreeToEnv(entries: readonly TreeEntry[], options: EnvNameOpti
   }
   return env;
 }
+
+/** Inputs of {@link buildExecEnv}. */
+export interface ExecEnvOptions {
+  /** The agent's own environment (cli/ passes process.env). */
+  readonly base: Readonly<Record<string, string | undefined>>;
+  /** Start from nothing instead of `base` (envconsul's `pristine`). */
+  readonly pristine: boolean;
+  /** Variables mapped from the znode subtree (see {@link mapTreeToEnv}). */
+  readonly fromTree: Readonly<Record<string, string>>;
+  /** Fixed variables from the config, which win over everything. */
+  readonly custom: Readonly<Record<string, string>>;
+}
+
+/** The supervised child's environment: base (unless pristine), then the subtree, then custom values. */
+export function buildExecEnv(options: ExecEnvOptions): Record<string, string> {
+  const env: Record<string, string> = {};
+  if (!options.pristine) {
+    for (const [name, value] of Object.entries(options.base)) if (value !== undefined) env[name] = value;
+  }
+  return Object.assign(env, options.fromTree, options.custom);
+}

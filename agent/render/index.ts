@@ -27,7 +27,14 @@ export {
 export { type EnvFileRendererOptions, EnvFileRenderer } from './env-file-renderer.js';
 export { type FormatHelper, formatHelpers } from './format-helpers.js';
 export { RenderError } from './render-error.js';
-export { type EnvNameOptions, mangleEnvName, mapTreeToEnv } from './env-mapping.js';
+export {
+  type EnvNameOptions,
+  type ExecEnvOptions,
+  buildExecEnv,
+  mangleEnvName,
+  mapTreeToEnv,
+} from './env-mapping.js';
+export { type RendererFromConfigOptions, rendererFromConfig } from './renderer-from-config.js';
 export { formatDotenv, quoteDotenvValue } from './dotenv.js';
 export { type QuiescenceOptions, Quiescence } from './quiescence.js';
 export { type Scheduler, type Timer, ManualScheduler, systemScheduler } from './scheduler.js';

@@ -1,12 +1,15 @@
 import { parse as parseDotenv } from 'dotenv';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
+import { parseAgentConfig } from '../../../agent/config/index.js';
 import {
+  buildExecEnv,
   EnvFileRenderer,
   formatDotenv,
   mangleEnvName,
   mapTreeToEnv,
   quoteDotenvValue,
+  rendererFromConfig,
   StaticDataSource,
 } from '../../../agent/render/index.js';
 
@@ -67,5 +70,35 @@ describe('dotenv output', () => {
     const outcome = r.render(source);
     expect(outcome.kind === 'rendered' && outcome.output).toBe('DB_URL=postgres://h/db\n');
     expect(r.render(source).kind).toBe('unchanged');
+  });
+});
+
+describe('exec env and renderers from config', () => {
+  it('buildExecEnv layers base < subtree < custom, and pristine drops the base', () => {
+    const fromTree = { DB_URL: 'tree', PATH: '/tree/bin' };
+    expect(buildExecEnv({ base: { PATH: '/bin', HOME: '/root', GONE: undefined }, pristine: false, fromTree, custom: { DB_URL: 'custom' } })).toEqual({
+      PATH: '/tree/bin',
+      HOME: '/root',
+      DB_URL: 'custom',
+    });
+    expect(buildExecEnv({ base: { HOME: '/root' }, pristine: true, fromTree, custom: {} })).toEqual(fromTree);
+  });
+
+  it('rendererFromConfig picks the env renderer or a template with vars as context', () => {
+    const config = parseAgentConfig(
+      {
+        templates: [
+          { contents: '{{#each (tree prefix)}}{{key}};{{/each}}', destination: '/a', vars: { prefix: '/p' } },
+          { env: { prefix: '/p' }, destination: '/b.env' },
+        ],
+      },
+      { file: '/etc/agent.yaml' },
+    );
+    const source = new StaticDataSource({ trees: { '/p': [{ key: 'x', value: '1' }] } });
+    const [first, second] = config.templates.map((t, i) => rendererFromConfig(t, { name: `templates[${i}]` }));
+    const a = first?.render(source);
+    const b = second?.render(source);
+    expect(a?.kind === 'rendered' && a.output).toBe('x;');
+    expect(b?.kind === 'rendered' && b.output).toBe('X=1\n');
   });
 });
