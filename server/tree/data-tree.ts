@@ -55,6 +55,8 @@ export class DataTree {
   readonly #nodes = new Map<string, ZNode>();
   readonly #acls = new AclCache();
   readonly #ephemerals = new Map<bigint, Set<string>>();
+  /** The most ephemerals each session ever held at once: ZooKeeper's HashSet never shrinks. */
+  readonly #ephemeralPeaks = new Map<bigint, number>();
   readonly #containers = new Set<string>();
   readonly #ttls = new Set<string>();
   readonly #digest = new TreeDigest();
@@ -175,6 +177,19 @@ export class DataTree {
   /** The paths of the session ephemerals owned by `sessionId`. */
   ephemeralsOf(sessionId: bigint): ReadonlySet<string> {
     return this.#ephemerals.get(BigInt.asIntN(64, sessionId)) ?? EMPTY_SET;
+  }
+
+  /**
+   * The most ephemerals `sessionId` has held at once since the tree was loaded (ZooKeeper keeps a
+   * session's ephemeral HashSet, grown table and all, until the session is closed).
+   */
+  ephemeralPeakOf(sessionId: bigint): number {
+    return this.#ephemeralPeaks.get(BigInt.asIntN(64, sessionId)) ?? 0;
+  }
+
+  /** Forgets what the tree kept about a closed session (DataTree.killSession drops its set). */
+  sessionClosed(sessionId: bigint): void {
+    this.#ephemeralPeaks.delete(BigInt.asIntN(64, sessionId));
   }
 
   /** Every session that owns ephemerals, with its paths (for `dump`). */
@@ -383,6 +398,8 @@ export class DataTree {
       let paths = this.#ephemerals.get(node.ephemeralOwner);
       if (paths === undefined) this.#ephemerals.set(node.ephemeralOwner, (paths = new Set()));
       paths.add(path);
+      const peak = this.#ephemeralPeaks.get(node.ephemeralOwner) ?? 0;
+      if (paths.size > peak) this.#ephemeralPeaks.set(node.ephemeralOwner, paths.size);
     }
   }
 

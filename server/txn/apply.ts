@@ -107,6 +107,7 @@ function closeSession(tree: DataTree, header: TxnHeader, paths: readonly string[
   }
   const left = [...tree.ephemeralsOf(header.sessionId)].sort();
   for (const path of left) deleteNode(tree, header, path, triggers);
+  tree.sessionClosed(header.sessionId);
 }
 
 /**

@@ -16,6 +16,7 @@ import { checkAcl, fixupAcl, type AclCaller } from '../tree/acl.js';
 import { isBuiltInPath, type DataTree } from '../tree/data-tree.js';
 import { CONTAINER_EPHEMERAL_OWNER, isValidTtl, nodeKindOf, ttlEphemeralOwner } from '../tree/ephemeral-type.js';
 import { ChangeView } from './change-view.js';
+import { closeSessionDeleteOrder } from './java-hash-order.js';
 import type { PendingChanges, PendingNode } from './pending-changes.js';
 import type { MultiSubTxn, Txn, TxnBody, TxnHeader } from './txn.js';
 
@@ -235,22 +236,30 @@ function prepCheck(ctx: PrepContext, view: ChangeView, path: string, version: nu
   return { kind: 'check', path, version: (node.version + 1) | 0 };
 }
 
-/** The session's ephemerals in the tree, adjusted by pending creates and deletes. */
+/**
+ * The session's ephemerals in the tree, adjusted by pending creates and deletes, in the order
+ * ZooKeeper 3.8.0 lists them in the CloseSessionTxn (Java HashSet order, java-hash-order.ts).
+ */
 function prepCloseSession(ctx: PrepContext, view: ChangeView): TxnBody {
   const sessionId = BigInt.asIntN(64, ctx.header.sessionId);
-  const paths = new Set(ctx.tree.ephemeralsOf(sessionId));
+  const inTree = new Set(ctx.tree.ephemeralsOf(sessionId));
+  const added = new Set<string>();
   for (const record of ctx.pending.records()) {
-    if (record.node === null) paths.delete(record.path);
-    else if (record.node.ephemeralOwner === sessionId) paths.add(record.path);
+    if (record.node === null) {
+      inTree.delete(record.path);
+      added.delete(record.path);
+    } else if (record.node.ephemeralOwner === sessionId && !inTree.has(record.path)) {
+      added.add(record.path);
+    }
   }
-  const sorted = [...paths].sort();
-  for (const path of sorted) {
+  const ordered = closeSessionDeleteOrder([...inTree], [...added], ctx.tree.ephemeralPeakOf(sessionId));
+  for (const path of ordered) {
     const parentKey = parentKeyOf(path);
     const parent = view.get(parentKey);
     if (parent !== null) view.set(parentKey, { ...parent, childCount: parent.childCount - 1 });
     view.set(path, null);
   }
-  return { kind: 'closeSession', paths: sorted };
+  return { kind: 'closeSession', paths: ordered };
 }
 
 /** Marks a multi sub-op that makes the whole multi fail with MARSHALLINGERROR. */
