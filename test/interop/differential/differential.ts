@@ -35,18 +35,22 @@ export async function runDifferential(
   sessionCount: number,
   steps: readonly Step[],
   root: string,
+  onStep?: (index: number, step: Step, outcome: string) => void,
 ): Promise<Difference | null> {
   const runs = targets.map((t) => new ServerRun({ host: t.host, port: t.port, root, sessionCount })) as [ServerRun, ServerRun];
   try {
-    await Promise.all(runs.map((run) => run.begin()));
+    const begun = (await Promise.all(runs.map((run) => settle(run.begin().then(() => 'begun'))))) as [string, string];
+    if (begun[0] !== 'begun' || begun[1] !== 'begun') return { stepIndex: 0, outcomes: begun };
     for (const [index, step] of steps.entries()) {
       const outcomes = (await Promise.all(runs.map((run) => settle(run.step(step))))) as [string, string];
+      onStep?.(index, step, outcomes[0]);
       if (outcomes[0] !== outcomes[1]) return { stepIndex: index, outcomes };
       if (outcomes[0].startsWith('error: ')) return { stepIndex: index, outcomes };
     }
     const dumps = (await Promise.all(runs.map((run) => settle(run.dump())))) as [string, string];
-    if (dumps[0] !== dumps[1]) return { stepIndex: steps.length, outcomes: dumps };
-    await Promise.all(runs.map((run) => run.end()));
+    if (dumps[0] !== dumps[1] || dumps[0].startsWith('error: ')) return { stepIndex: steps.length, outcomes: dumps };
+    const ends = (await Promise.all(runs.map((run) => settle(run.end().then(() => 'ended'))))) as [string, string];
+    if (ends[0] !== 'ended' || ends[1] !== 'ended') return { stepIndex: steps.length, outcomes: ends };
     return null;
   } finally {
     for (const run of runs) run.destroy();

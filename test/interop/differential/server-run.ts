@@ -170,13 +170,20 @@ export class ServerRun {
     return `new ${slot.label}${slot.generation} timeOut ${reply.timeOut}`;
   }
 
-  /** Sends `request` on `slot` and records every frame up to its reply (or the close). */
+  /**
+   * Sends `request` on `slot` and records every frame up to its reply (or the close). Except for
+   * auth and closeSession, a ping follows the request as a sentinel: its reply marks the end of
+   * the exchange, so that a request the server never answers shows as a missing reply.
+   */
   async #exchange(slot: Slot, request: Request): Promise<unknown[]> {
     const conn = slot.conn;
     if (conn === null) throw new Error('exchange on a detached slot');
     const xid = request.op === OpCode.auth ? Xid.auth : ++slot.xid;
+    const hasSentinel = request.op !== OpCode.auth && request.op !== OpCode.closeSession;
     conn.send(encodeRequest({ xid, type: request.op }, request));
+    if (hasSentinel) conn.send(encodeRequest({ xid: Xid.ping, type: OpCode.ping }, { op: OpCode.ping }));
     const frames: unknown[] = [];
+    let err: number | null = null;
     for (;;) {
       const frame = await conn.next();
       if (frame === null) {
@@ -185,12 +192,16 @@ export class ServerRun {
         conn.destroy();
         return frames;
       }
+      if (frame.kind === 'reply' && frame.header.xid === Xid.ping && hasSentinel) break;
       frames.push(this.#frame(frame, request.op, xid));
-      if (frame.kind === 'reply' && frame.header.xid === xid) break;
+      if (frame.kind === 'reply' && frame.header.xid === xid) {
+        err = frame.header.err;
+        if (!hasSentinel) break;
+      }
     }
-    const reply = frames[frames.length - 1] as { err: number };
-    const isClosing = (request.op === OpCode.closeSession && reply.err === 0) || (request.op === OpCode.auth && reply.err !== 0);
-    if (request.op === OpCode.closeSession && reply.err === 0) slot.sessionId = 0n;
+    if (err === null) frames.push('no reply');
+    const isClosing = (request.op === OpCode.closeSession && err === 0) || (request.op === OpCode.auth && err !== 0 && err !== null);
+    if (request.op === OpCode.closeSession && err === 0) slot.sessionId = 0n;
     if (isClosing) frames.push(...(await this.#drainToClose(slot)));
     return frames;
   }
