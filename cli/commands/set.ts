@@ -12,7 +12,7 @@ interface SetResult {
 }
 
 /** Sets the data of a znode. */
-export default class Set extends DataCommand<typeof Set> {
+export default class SetCommand extends DataCommand<typeof SetCommand> {
   static override summary = 'Set the data of a znode.';
 
   static override examples = [
