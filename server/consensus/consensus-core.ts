@@ -58,6 +58,11 @@ export class ConsensusCore {
   #settledVote: Vote | null = null;
   /** The last election round, kept across elections (FastLeaderElection's logicalclock). */
   #round = 0;
+  /**
+   * The last learner session number used; increases per handshake from a random base, so the
+   * leader can tell a stale duplicate handshake from a current one (see LeaderRole).
+   */
+  #learnerSession: number;
   #commitZxid: bigint;
   #appliedZxid: bigint;
   #send: Envelope[] = [];
@@ -76,6 +81,7 @@ export class ConsensusCore {
     this.#quorum = new Quorum(init.options.voters, init.options.observers);
     assert(this.#quorum.isVoter(init.options.myId) || this.#quorum.isObserver(init.options.myId), 'this member is in the group');
     this.#rng = init.rng;
+    this.#learnerSession = init.rng.int(1, 0x3fff_ffff);
     this.#logger = init.logger ?? null;
     const r = init.recovered;
     this.#log = new ConsensusLog({ floorZxid: r.snapshotZxid, entries: r.entries, epochs: { acceptedEpoch: r.acceptedEpoch, currentEpoch: r.currentEpoch } });
@@ -157,15 +163,24 @@ export class ConsensusCore {
   /** Where this member stands now. */
   status(): ConsensusStatus {
     const role = this.#role;
-    const base = { lastZxid: this.#log.lastZxid, commitZxid: this.#commitZxid, appliedZxid: this.#appliedZxid };
-    const currentEpoch = this.#log.epochs.currentEpoch;
+    const lastZxid = this.#log.lastZxid;
+    const commitZxid = this.#commitZxid;
+    const appliedZxid = this.#appliedZxid;
     if (role.kind === 'looking') {
-      return { ...base, role: 'looking', phase: 'election', leader: null, epoch: currentEpoch, isBroadcasting: false };
+      const epoch = this.#log.epochs.currentEpoch;
+      return { role: 'looking', phase: 'election', leader: null, epoch, isBroadcasting: false, lastZxid, commitZxid, appliedZxid };
     }
     const r = role.kind === 'leader' ? role.leader : role.learner;
-    const state: PeerState = role.kind === 'leader' ? 'leading' : role.learner.isObserver ? 'observing' : 'following';
     const leader = role.kind === 'leader' ? this.#options.myId : role.learner.leader;
-    return { ...base, role: state, phase: r.phase, leader, epoch: r.epoch ?? currentEpoch, isBroadcasting: r.isBroadcasting };
+    const epoch = r.epoch ?? this.#log.epochs.currentEpoch;
+    return { role: this.#peerState(), phase: r.phase, leader, epoch, isBroadcasting: r.isBroadcasting, lastZxid, commitZxid, appliedZxid };
+  }
+
+  #peerState(): PeerState {
+    const role = this.#role;
+    if (role.kind === 'looking') return 'looking';
+    if (role.kind === 'leader') return 'leading';
+    return role.learner.isObserver ? 'observing' : 'following';
   }
 
   /** Everything to do for the inputs so far; call `advance()` once it is done (or handed off). */
@@ -212,8 +227,7 @@ export class ConsensusCore {
     }
     // Settled members answer lookers with the vote they settled on, so lookers can join.
     if (m.state !== 'looking' || this.#settledVote === null) return;
-    const state: PeerState = role.kind === 'leader' ? 'leading' : role.learner.isObserver ? 'observing' : 'following';
-    this.#send.push({ to: from, msg: { type: 'vote', round: m.round, state, vote: this.#settledVote } });
+    this.#send.push({ to: from, msg: { type: 'vote', round: m.round, state: this.#peerState(), vote: this.#settledVote } });
   }
 
   #settle(leader: MemberId, election: Election): void {
@@ -223,7 +237,9 @@ export class ConsensusCore {
     if (leader === this.#options.myId) {
       this.#role = { kind: 'leader', leader: new LeaderRole(this.#ctx) };
     } else {
-      this.#role = { kind: 'learner', learner: new LearnerRole(this.#ctx, leader, this.#quorum.isObserver(this.#options.myId)) };
+      const isObserver = this.#quorum.isObserver(this.#options.myId);
+      this.#learnerSession++;
+      this.#role = { kind: 'learner', learner: new LearnerRole(this.#ctx, { leader, isObserver, session: this.#learnerSession }) };
     }
     this.#logger?.info({ leader, round: election.round, lastZxid: hex(this.#log.lastZxid) }, 'election settled');
   }

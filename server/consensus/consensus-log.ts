@@ -102,9 +102,10 @@ export class ConsensusLog {
   /** The kept entries after `zxid` (exclusive) up to `toZxid` (inclusive), at most `maxCount`. */
   entriesAfter(zxid: bigint, toZxid = this.lastZxid, maxCount = Infinity): LogEntry[] {
     const out: LogEntry[] = [];
-    for (const entry of this.#entries) {
+    for (let i = this.#firstAbove(zxid); i < this.#entries.length; i++) {
+      const entry = this.#entries[i] as LogEntry;
       if (out.length >= maxCount || entry.zxid > toZxid) break;
-      if (entry.zxid > zxid) out.push(entry);
+      out.push(entry);
     }
     return out;
   }
@@ -112,12 +113,8 @@ export class ConsensusLog {
   /** The largest zxid of this log at or below `zxid`, or null when that is below the floor. */
   pointAtOrBefore(zxid: bigint): bigint | null {
     if (zxid < this.#floorZxid) return null;
-    let point = this.#floorZxid;
-    for (const entry of this.#entries) {
-      if (entry.zxid > zxid) break;
-      point = entry.zxid;
-    }
-    return point;
+    const below = this.#firstAbove(zxid) - 1;
+    return below < 0 ? this.#floorZxid : (this.#entries[below] as LogEntry).zxid;
   }
 
   /** Appends an entry, which must follow the last one; it becomes durable with its batch. */
@@ -210,6 +207,18 @@ export class ConsensusLog {
     assert(entry.zxid > last, 'zxids increase along the log');
     if (zxidEpoch(entry.zxid) === zxidEpoch(last)) assert(entry.zxid === last + 1n, 'the log is contiguous within an epoch');
     this.#entries.push(entry);
+  }
+
+  /** The index of the first kept entry with a zxid above `zxid` (binary search: entries are sorted). */
+  #firstAbove(zxid: bigint): number {
+    let lo = 0;
+    let hi = this.#entries.length;
+    while (lo < hi) {
+      const mid = (lo + hi) >> 1;
+      if ((this.#entries[mid] as LogEntry).zxid > zxid) hi = mid;
+      else lo = mid + 1;
+    }
+    return lo;
   }
 
   #indexOf(zxid: bigint): number {

@@ -189,6 +189,10 @@ export class LeaderRole {
       if (existing.stage === 'info') this.#sendLeaderInfo(existing);
       return;
     }
+    // A learner numbers its sessions upwards, so a lower one is a stale duplicate, unless the
+    // current session went quiet (the learner restarted and drew a new, lower, base).
+    const isQuiet = existing !== undefined && this.#ctx.now - existing.lastHeardTick >= RESEND_TICKS;
+    if (existing !== undefined && m.session < existing.session && !isQuiet) return;
     const record: LearnerRecord = {
       id: from,
       session: m.session,
@@ -311,8 +315,14 @@ export class LeaderRole {
       record.ackProgressTick = this.#ctx.now;
     }
     if (record.stage !== 'established') return;
-    if (this.#phase === 'sync') this.#checkEstablished();
-    else if (this.isBroadcasting) this.#sendUpToDate(record);
+    if (this.#phase === 'sync') {
+      this.#checkEstablished();
+      return;
+    }
+    if (!this.isBroadcasting) return;
+    this.#sendUpToDate(record);
+    // Its NEWLEADER ack may already cover proposals made while it synced.
+    this.#recomputeCommit();
   }
 
   /** A quorum (this leader once its own log and epoch are durable) has synced: commit the history. */

@@ -32,11 +32,12 @@ export class LearnerRole {
   #syncEndZxid = 0n;
   #ackedZxid = -1n;
 
-  constructor(ctx: RoleContext, leader: MemberId, isObserver: boolean) {
+  /** `session` must exceed every session this member used before in this process. */
+  constructor(ctx: RoleContext, options: { leader: MemberId; isObserver: boolean; session: number }) {
     this.#ctx = ctx;
-    this.leader = leader;
-    this.isObserver = isObserver;
-    this.#session = ctx.rng.int(1, 0x7fff_ffff);
+    this.leader = options.leader;
+    this.isObserver = options.isObserver;
+    this.#session = options.session;
     this.#sessionStartTick = ctx.now;
     this.#lastHeardTick = ctx.now;
     this.#sendLearnerInfo();

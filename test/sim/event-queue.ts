@@ -25,13 +25,17 @@ export class EventQueue {
     this.#push({ at: Math.max(at, this.#now), seq: this.#seq++, run });
   }
 
-  /** Runs every event due up to and including time `until`, then sets the clock to it. */
+  /**
+   * Runs every event due up to and including time `until`, then sets the clock to it. `stop` is
+   * checked once all events of a time step have run, and ends the run early when it holds.
+   */
   runUntil(until: number, stop: () => boolean = () => false): boolean {
     while (this.#heap.length > 0 && (this.#heap[0] as Scheduled).at <= until) {
       const next = this.#pop();
       this.#now = next.at;
       next.run();
-      if (stop()) return true;
+      const upcoming = this.#heap[0];
+      if ((upcoming === undefined || upcoming.at > this.#now) && stop()) return true;
     }
     this.#now = until;
     return stop();

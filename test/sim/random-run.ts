@@ -21,6 +21,7 @@ const SAFETY_STEPS = 3000;
 const LIVENESS_STEPS = 6000;
 const CLIENTS = 3;
 const WRITE_TIMEOUT_STEPS = 300;
+const FINAL_WRITE_ATTEMPTS = 3;
 
 /** Runs one seed on a group of `voters` voters; throws SimViolation on any broken property. */
 export function randomRun(seed: number, voters: number, trace?: (line: string) => void): RunSummary {
@@ -61,7 +62,13 @@ function runSeed(seed: number, voters: number, trace?: (line: string) => void): 
   if (!sim.runUntil(() => sim.isQuiescent(), LIVENESS_STEPS)) throw new SimViolation(describeStuck(sim), seed);
   // A final write through every member proves each one serves, then everyone must agree.
   for (const id of sim.ids) {
-    if (!sim.write(`final-${id}`, id, LIVENESS_STEPS)) throw new SimViolation(`final write through member ${id} not acknowledged`, seed);
+    // Retry like a client after ConnectionLoss; a retried write may also land twice.
+    let isAcked = false;
+    for (let attempt = 0; attempt < FINAL_WRITE_ATTEMPTS && !isAcked; attempt++) {
+      isAcked = sim.write(`final-${id}-${attempt}`, id, LIVENESS_STEPS / FINAL_WRITE_ATTEMPTS);
+      if (!isAcked) sim.runUntil(() => sim.isQuiescent(), LIVENESS_STEPS / FINAL_WRITE_ATTEMPTS);
+    }
+    if (!isAcked) throw new SimViolation(`final write through member ${id} not acknowledged`, seed);
   }
   if (!sim.runUntil(() => sim.isQuiescent(), LIVENESS_STEPS)) throw new SimViolation(describeStuck(sim), seed);
   sim.checkConvergence();

@@ -6,7 +6,7 @@
  * are checked as the run goes (SimViolation), convergence and write histories at the end.
  */
 import { ConsensusCore, DEFAULT_CONSENSUS_TUNING, decodeMessage, encodeMessage } from '../../server/consensus/index.js';
-import type { ConsensusOptions, ConsensusReady, EpochRecord, PersistBatch, SnapshotImage } from '../../server/consensus/index.js';
+import type { ConsensusOptions, ConsensusReady, ConsensusStatus, EpochRecord, PersistBatch, SnapshotImage } from '../../server/consensus/index.js';
 import { MemoryLogStore } from '../../server/storage/index.js';
 import { Rng } from '../../util/rng.js';
 import { EventQueue } from './event-queue.js';
@@ -155,6 +155,7 @@ export class SimCluster {
     if (member.core === null) return;
     member.core = null;
     member.incarnation++;
+    this.#failPendingWrites(member);
     const kept = Math.min(options.keptUnsyncedCount ?? 0, member.unsynced.length);
     member.log.crash({ keptUnsyncedCount: kept, isLastTorn: kept > 0 && (options.isLastTorn ?? false) });
     member.unsynced = [];
@@ -189,7 +190,7 @@ export class SimCluster {
     const member = this.member(target);
     const record: WriteRecord = { value, client, member: target, incarnation: member.incarnation, invokeAt: this.now, ackAt: null, status: 'pending' };
     this.writes.push(record);
-    const isTaken = member.core?.request(new TextEncoder().encode(String(client)), new TextEncoder().encode(value)) ?? false;
+    const isTaken = member.core?.request(TEXT_ENCODER.encode(String(client)), TEXT_ENCODER.encode(value)) ?? false;
     if (isTaken) this.#pendingWrites.set(value, record);
     else record.status = 'refused';
     this.#drive(member);
@@ -281,7 +282,7 @@ export class SimCluster {
       const rd = core.ready();
       this.#perform(member, rd);
       core.advance();
-      this.#checkStatus(member);
+      if (rd.status !== null) this.#onStatus(member, rd.status);
       let isMore = false;
       if (rd.isSnapshotNeeded) {
         core.snapshotProvided({ zxid: member.appliedZxid, data: encodeState(member.applied) });
@@ -296,7 +297,7 @@ export class SimCluster {
   #perform(member: SimMember, rd: ConsensusReady): void {
     for (const envelope of rd.send) this.#sendMessage(member.id, envelope.to, encodeMessage(envelope.msg));
     if (rd.persist !== null) this.#persist(member, rd.persist);
-    for (const entry of rd.applyCommitted) this.#apply(member, entry.zxid, new TextDecoder().decode(entry.data));
+    for (const entry of rd.applyCommitted) this.#apply(member, entry.zxid, TEXT_DECODER.decode(entry.data));
   }
 
   #persist(member: SimMember, batch: PersistBatch): void {
@@ -349,7 +350,7 @@ export class SimCluster {
 
   /** The leader's shell prep: drop a write it already proposed (a duplicated REQUEST). */
   #prepAndPropose(member: SimMember, data: Uint8Array): boolean {
-    const value = new TextDecoder().decode(data);
+    const value = TEXT_DECODER.decode(data);
     if (member.proposed.has(value) || member.applied.some((a) => a.value === value)) return false;
     const zxid = member.core?.propose(data) ?? null;
     if (zxid === null) return false;
@@ -363,14 +364,19 @@ export class SimCluster {
     return true;
   }
 
-  #checkStatus(member: SimMember): void {
-    const status = member.core?.status();
-    if (status?.role !== 'leading' || !status.isBroadcasting) return;
+  #onStatus(member: SimMember, status: ConsensusStatus): void {
+    if (!status.isBroadcasting) this.#failPendingWrites(member);
+    if (status.role !== 'leading' || !status.isBroadcasting) return;
     const other = this.#leaderOfEpoch.get(status.epoch);
     if (other !== undefined && other !== member.id) {
       throw new SimViolation(`members ${other} and ${member.id} both lead epoch ${status.epoch}`, this.#options.seed);
     }
     this.#leaderOfEpoch.set(status.epoch, member.id);
+  }
+
+  /** A member that stops serving closes its client connections: their writes end in ConnectionLoss. */
+  #failPendingWrites(member: SimMember): void {
+    for (const record of [...this.#pendingWrites.values()]) if (record.member === member.id) this.timeOut(record);
   }
 
   #sendMessage(from: number, to: number, bytes: Uint8Array): void {
@@ -394,6 +400,9 @@ export class SimCluster {
   }
 }
 
+const TEXT_ENCODER = new TextEncoder();
+const TEXT_DECODER = new TextDecoder();
+
 function describe(value: unknown): string {
   return JSON.stringify(value, (_k, v: unknown) => {
     if (typeof v === 'bigint') return `0x${v.toString(16)}`;
@@ -407,10 +416,10 @@ function range(start: number, count: number): number[] {
 }
 
 function encodeState(applied: readonly Applied[]): Uint8Array {
-  return new TextEncoder().encode(JSON.stringify(applied.map((a) => [a.zxid.toString(), a.value])));
+  return TEXT_ENCODER.encode(JSON.stringify(applied.map((a) => [a.zxid.toString(), a.value])));
 }
 
 function decodeState(data: Uint8Array): Applied[] {
-  const items = JSON.parse(new TextDecoder().decode(data)) as [string, string][];
+  const items = JSON.parse(TEXT_DECODER.decode(data)) as [string, string][];
   return items.map(([zxid, value]) => ({ zxid: BigInt(zxid), value }));
 }
