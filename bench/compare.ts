@@ -7,10 +7,12 @@
  *
  * Run: npm run bench -- [--duration-ms 10000] [--warmup-ms 3000] [--server-warmup-ms 5000]
  *        [--sessions 8] [--depth 32]
- *        [--keys 1000] [--only corral|zookeeper] [--corral-bin path/to/run.js] [--cpu-prof-dir dir]
+ *        [--keys 1000] [--rounds 1] [--only corral|zookeeper] [--corral-bin path/to/run.js]
+ *        [--cpu-prof-dir dir]
+ * With --rounds N the servers alternate (C, ZK, ZK, C, ...) and each round prints its own table.
  */
 import { mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { loadavg, tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { isMain } from './is-main.js';
@@ -54,6 +56,8 @@ export interface ScenarioRun {
   readonly scenario: string;
   readonly result: LoadResult;
   readonly rssBytesAfter: number;
+  /** The machine's 1-minute load average after the run: a noise gauge on a shared machine. */
+  readonly loadAverage1m: number;
 }
 
 /** Starts `kind`, runs every scenario on it in order, stops it and removes its dir. */
@@ -77,7 +81,7 @@ export async function runOnServer(kind: ServerKind, options: CompareOptions): Pr
       const result = await runLoad({ ...loadShape(server, options), readFraction: scenario.readFraction });
       const rssBytesAfter = await server.rssBytes();
       console.log(`\n[${kind}] ${scenario.name}\n${formatLoadResult(result)}`);
-      runs.push({ kind, scenario: scenario.name, result, rssBytesAfter });
+      runs.push({ kind, scenario: scenario.name, result, rssBytesAfter, loadAverage1m: loadavg()[0] ?? 0 });
     }
   } finally {
     await server.stop();
@@ -135,6 +139,7 @@ async function main(argv: readonly string[]): Promise<void> {
       depth: { type: 'string', default: '32' },
       keys: { type: 'string', default: '1000' },
       only: { type: 'string' },
+      rounds: { type: 'string', default: '1' },
       'corral-bin': { type: 'string' },
       'cpu-prof-dir': { type: 'string' },
     },
@@ -157,10 +162,16 @@ async function main(argv: readonly string[]): Promise<void> {
     ...(values['cpu-prof-dir'] === undefined ? {} : { cpuProfDir: values['cpu-prof-dir'] }),
   };
   const env = environment();
-  const runs: ScenarioRun[] = [];
-  for (const kind of kinds) runs.push(...(await runOnServer(kind, options)));
-  console.log(`\n${formatTable(runs)}`);
-  const path = await writeResults('compare', { environment: env, options, runs });
+  const rounds: ScenarioRun[][] = [];
+  for (let round = 0; round < Number(values.rounds); round++) {
+    // Alternate the order each round, so a change in the machine's load hits both servers alike.
+    const order = round % 2 === 0 ? kinds : [...kinds].reverse();
+    const runs: ScenarioRun[] = [];
+    for (const kind of order) runs.push(...(await runOnServer(kind, options)));
+    rounds.push(runs);
+    console.log(`\nround ${round + 1} (load average now ${loadavg()[0]?.toFixed(1)})\n${formatTable(runs)}`);
+  }
+  const path = await writeResults('compare', { environment: env, options, rounds });
   console.log(`\nresults: ${path}`);
 }
 

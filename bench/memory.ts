@@ -9,6 +9,7 @@
  *
  * Run: node dist/bench/memory.js [--count 1000000] [--value-bytes 100] [--parents 10]
  *        [--sessions 4] [--depth 200] [--only corral|zookeeper] [--corral-bin path/to/run.js]
+ *        [--cpu-prof-dir dir]   (Corral under node --cpu-prof: one profile per start)
  */
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -52,6 +53,12 @@ export interface MemoryRun {
   readonly rssBytesAfterRecovery: number;
 }
 
+/** How to run Corral: another build's CLI, and a directory for `node --cpu-prof` profiles. */
+export interface CorralRunOptions {
+  readonly bin?: string;
+  readonly cpuProfDir?: string;
+}
+
 /** The path of znode `i`: spread over `parents` parents under /m. */
 export function memoryPath(i: number, parents: number): string {
   return `/m/p${i % parents}/n${i}`;
@@ -88,13 +95,14 @@ export async function descendantCount(server: BenchServer, path: string): Promis
 }
 
 /** Runs the whole measurement on one server kind and removes its dir afterwards. */
-export async function measureServer(kind: ServerKind, options: PopulateOptions, corralBin?: string): Promise<MemoryRun> {
+export async function measureServer(kind: ServerKind, options: PopulateOptions, corral: CorralRunOptions = {}): Promise<MemoryRun> {
   const dir = await mkdtemp(join(tmpdir(), `corral-bench-memory-${kind}-`));
+  const corralFlags = corral.cpuProfDir === undefined ? [] : ['--cpu-prof', `--cpu-prof-dir=${resolve(corral.cpuProfDir)}`];
   const start: StartOptions = {
     kind,
     dir,
-    runtimeFlags: kind === 'zookeeper' ? ['-Xmx2g'] : [],
-    ...(corralBin === undefined ? {} : { corralBin }),
+    runtimeFlags: kind === 'zookeeper' ? ['-Xmx2g'] : corralFlags,
+    ...(corral.bin === undefined ? {} : { corralBin: corral.bin }),
   };
   let server = await startBenchServer(start);
   try {
@@ -158,6 +166,7 @@ async function main(argv: readonly string[]): Promise<void> {
       depth: { type: 'string', default: '200' },
       only: { type: 'string' },
       'corral-bin': { type: 'string' },
+      'cpu-prof-dir': { type: 'string' },
     },
   });
   const options: PopulateOptions = {
@@ -172,10 +181,13 @@ async function main(argv: readonly string[]): Promise<void> {
     console.log('Apache ZooKeeper is not installed: Corral only.');
     kinds = kinds.filter((k) => k !== 'zookeeper');
   }
-  const corralBin = values['corral-bin'] === undefined ? undefined : resolve(values['corral-bin']);
+  const corral: CorralRunOptions = {
+    ...(values['corral-bin'] === undefined ? {} : { bin: resolve(values['corral-bin']) }),
+    ...(values['cpu-prof-dir'] === undefined ? {} : { cpuProfDir: values['cpu-prof-dir'] }),
+  };
   const env = environment();
   const runs: MemoryRun[] = [];
-  for (const kind of kinds) runs.push(await measureServer(kind, options, corralBin));
+  for (const kind of kinds) runs.push(await measureServer(kind, options, corral));
   console.log(`\n${formatMemoryTable(runs)}`);
   console.log(`\nresults: ${await writeResults('memory', { environment: env, options, runs })}`);
 }
