@@ -1,0 +1,8 @@
+/**
+ * The agent's local status endpoint: JSON at `/status` (registrations, checks, renders, child,
+ * failover role), Prometheus metrics at `/metrics` from a registry per agent, and maintenance on
+ * or off by POST. It only reports and forwards requests to the runner; it must never change
+ * ZooKeeper state itself, and it binds to loopback unless configured otherwise.
+ */
+export { AgentMetrics } from './agent-metrics.js';
+export { type MaintenanceResult, type StatusServerOptions, StatusServer } from './status-server.js';
