@@ -38,14 +38,14 @@ export class ReplicaFourLetterWordSource implements FourLetterWordSource {
   }
 
   isServing(): boolean {
-    return this.#o.isServing();
+    return this.#o.isServing() && this.#o.replica.isServing;
   }
 
   summary(): ReplicaSummary {
     const replica = this.#o.replica;
     return {
       lastZxid: replica.lastAppliedZxid,
-      mode: 'standalone',
+      mode: this.#o.replica.mode === 'looking' ? 'follower' : this.#o.replica.mode,
       nodeCount: replica.tree.nodeCount,
       proposalSizes: null,
     };

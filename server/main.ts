@@ -19,6 +19,8 @@ import { ReplicaFourLetterWordSource } from './four-letter-word-source.js';
 import { decodeSessionMeta, encodeSessionMeta } from './replica/session-meta.js';
 import { FileLogStore, FileSnapshotStore, purge, type LogStore, type SnapshotStore } from './storage/index.js';
 import { DataTree, TreeLoader } from './tree/index.js';
+import type { LogEntry } from './consensus/index.js';
+import { EnsembleShell, makeGroupLink, readEpochs } from './ensemble.js';
 
 /** Nodes serialized per slice of a snapshot; small enough to keep each slice well under 50 ms. */
 const SNAPSHOT_SLICE_NODES = 2_000;
@@ -62,6 +64,8 @@ class Server {
   readonly #logStore: LogStore;
   readonly #snapshots: SnapshotStore;
   readonly #listener: ClientListener;
+  readonly #ensemble: EnsembleShell | null;
+  #groupTicker: NodeJS.Timeout | null = null;
   #port = -1;
   #drainScheduled = false;
   #syncing = false;
@@ -84,6 +88,7 @@ class Server {
     this.#replica = parts.replica;
     this.#logStore = parts.logStore;
     this.#snapshots = parts.snapshots;
+    this.#ensemble = parts.replica.group === null ? null : this.#makeEnsembleShell(options);
     const source = new ReplicaFourLetterWordSource({
       replica: this.#replica,
       config: this.#config,
@@ -112,6 +117,26 @@ class Server {
     });
   }
 
+  #makeEnsembleShell(options: ServerOptions): EnsembleShell {
+    return new EnsembleShell({
+      config: options.config,
+      logStore: this.#logStore,
+      snapshots: this.#snapshots,
+      log: this.#log,
+      onMessage: (from, payload) => {
+        const decoded = this.#ensemble?.decode(from, payload);
+        if (decoded?.ok !== true) return;
+        this.#replica.peerMessage(from, decoded.message, this.#now());
+        this.#scheduleDrain();
+      },
+      onPersisted: (seq) => {
+        this.#replica.groupPersisted(seq, this.#now());
+        this.#scheduleDrain();
+      },
+      onFatal: (error) => this.#fatal(error, 'durable write failed'),
+    });
+  }
+
   /** Reads the latest valid snapshot and the log after it. */
   static async open(options: ServerOptions): Promise<Server> {
     const { config, log } = options;
@@ -121,6 +146,16 @@ class Server {
     const snapshots = await FileSnapshotStore.open(config.dataDir, log);
     const logStore = await FileLogStore.open(config.dataLogDir, log);
     const recovered = await recover(snapshots, log);
+    // An ensemble member hands its log to the consensus core, which applies only what it knows
+    // committed; a standalone server replays its whole (all committed) log here.
+    let group: ReturnType<typeof makeGroupLink> | undefined;
+    if (!config.isStandalone) {
+      const entries: LogEntry[] = [];
+      for await (const entry of logStore.readFrom(recovered.zxid)) entries.push(entry);
+      const epochs = await readEpochs(config.dataDir);
+      group = makeGroupLink(config, { epochs, snapshotZxid: recovered.zxid, entries }, log);
+      log.info({ myid: config.serverId, epochs, logEntries: entries.length }, 'ensemble member recovered');
+    }
     const replica = new Replica(
       {
         serverId: config.serverId === 0 ? 1 : config.serverId,
@@ -137,13 +172,16 @@ class Server {
         rng: randomRng(),
         startNowMs: clock.nowMs(),
         log: log.child({ component: 'server.replica' }),
+        ...(group === undefined ? {} : { group }),
       },
       recovered,
     );
     let replayed = 0;
-    for await (const entry of logStore.readFrom(recovered.zxid)) {
-      replica.replay(entry);
-      replayed++;
+    if (group === undefined) {
+      for await (const entry of logStore.readFrom(recovered.zxid)) {
+        replica.replay(entry);
+        replayed++;
+      }
     }
     log.info(
       { snapshotZxid: hex(recovered.zxid), replayed, zxid: hex(replica.lastAppliedZxid), nodes: replica.tree.nodeCount },
@@ -156,6 +194,13 @@ class Server {
   }
 
   async start(): Promise<ServerHandle> {
+    if (this.#ensemble !== null) {
+      await this.#ensemble.transport.start();
+      this.#groupTicker = setInterval(() => {
+        this.#replica.groupTick(this.#now());
+        this.#scheduleDrain();
+      }, this.#config.tickTimeMs);
+    }
     const address = await this.#listener.start();
     this.#port = address.port;
     const tickMs = Math.max(10, Math.min(100, Math.floor(this.#config.tickTimeMs / 2)));
@@ -194,6 +239,7 @@ class Server {
     const rd = this.#replica.ready();
     this.#replica.advance();
     if (rd.persist.length > 0) this.#logStore.append(rd.persist);
+    if (rd.group !== null) this.#ensemble?.perform(rd.group);
     this.#listener.deliver(rd.out, rd.closes);
     if (rd.snapshot !== null) this.#startSnapshot();
     this.#maybeSync();
@@ -201,7 +247,8 @@ class Server {
 
   /** One fsync at a time; whatever was appended meanwhile goes in the next one. */
   #maybeSync(): void {
-    if (this.#syncing) return;
+    // In an ensemble the consensus batches carry their own fsync (server/ensemble.ts).
+    if (this.#syncing || this.#ensemble !== null) return;
     const target = this.#logStore.lastZxid();
     if (target <= this.#logStore.lastSyncedZxid()) return;
     this.#syncing = true;
@@ -268,7 +315,9 @@ class Server {
     this.#stopping ??= (async () => {
       if (this.#ticker !== null) clearInterval(this.#ticker);
       if (this.#purger !== null) clearInterval(this.#purger);
+      if (this.#groupTicker !== null) clearInterval(this.#groupTicker);
       await this.#listener.close();
+      await this.#ensemble?.close();
       await this.#logStore.close();
       this.#log.info({}, 'stopped');
       this.#resolveStopped();

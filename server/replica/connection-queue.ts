@@ -7,7 +7,7 @@ import type { Outbound } from './ready.js';
 
 /** A queued item: either a finished reply or work that runs when it reaches the head. */
 export type QueuedItem =
-  | { readonly kind: 'waiting'; readonly zxid: bigint }
+  | { readonly kind: 'waiting'; readonly key: string }
   | { readonly kind: 'done'; readonly frames: readonly Outbound[]; readonly closeAfter: boolean }
   | { readonly kind: 'deferred'; readonly run: () => readonly Outbound[] };
 
@@ -31,11 +31,11 @@ export class ConnectionQueue {
     this.#items.push(item);
   }
 
-  /** Marks the write with `zxid` as answered by `frames`. */
-  complete(zxid: bigint, frames: readonly Outbound[], closeAfter: boolean): void {
+  /** Marks the waiting item `key` (a write or a sync) as answered by `frames`. */
+  complete(key: string, frames: readonly Outbound[], closeAfter: boolean): void {
     for (let i = this.#head; i < this.#items.length; i++) {
       const item = this.#items[i];
-      if (item?.kind === 'waiting' && item.zxid === zxid) {
+      if (item?.kind === 'waiting' && item.key === key) {
         this.#items[i] = { kind: 'done', frames, closeAfter };
         return;
       }

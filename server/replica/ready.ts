@@ -5,6 +5,7 @@
  * after flushing their output, and then calls `advance()`.
  */
 import type { ConnectResponse, ReplyHeader, Response, WatcherEvent } from '../../protocol/records.js';
+import type { GroupReady } from './group-link.js';
 
 /** The shell's handle for one client connection; assigned by the shell, unique per process. */
 export type ConnId = number;
@@ -42,4 +43,6 @@ export interface Ready {
   readonly closes: readonly ConnId[];
   /** Set when the core wants a snapshot taken now. */
   readonly snapshot: SnapshotRequest | null;
+  /** Ensemble only: peer messages to send and consensus batches to persist (see group-link.ts). */
+  readonly group: GroupReady | null;
 }

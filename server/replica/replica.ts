@@ -1,49 +1,34 @@
 /**
  * The whole server's logic as one pure state machine (STYLE.md §2): sessions, the write
  * pipeline prep -> log -> commit -> apply -> reply, reads, watches and their events.
- * Today it runs as a one-member group (standalone): a write commits once the local log has
- * made it durable, which the shell reports through `persisted(zxid)`.
+ *
+ * One write path for every role: a client write becomes a WriteIntent. Standalone, the replica
+ * preps it at once and commits it when the shell reports the log durable (`persisted`). In an
+ * ensemble, the intent goes through the consensus core to the leader's replica, which preps and
+ * proposes it; every member applies committed txns in zxid order, and the member holding the
+ * client's connection replies, matched by (sessionId, cxid) as ZooKeeper's CommitProcessor does.
  *
  * Pure: no I/O, no clock, no randomness of its own. Time arrives with each input.
  */
 import { ErrorCode } from '../../protocol/errors.js';
 import { OpCode } from '../../protocol/opcodes.js';
-import type {
-  ConnectRequest,
-  Id,
-  ReplyHeader,
-  Request,
-  RequestHeader,
-  Response,
-} from '../../protocol/records.js';
+import type { ConnectRequest, Id, ReplyHeader, Request, RequestHeader, Response } from '../../protocol/records.js';
 import { assert } from '../../util/assert.js';
 import type { Logger } from '../../util/logger.js';
 import type { Rng } from '../../util/rng.js';
 import { hex } from '../../util/hex.js';
+import type { ConsensusMessage, ConsensusReady, MemberId } from '../consensus/index.js';
 import { ConnectionQueue } from './connection-queue.js';
 import type { ConnId, LogEntry, Outbound, Ready, SnapshotRequest } from './ready.js';
 import { DataTree } from '../tree/index.js';
-import {
-  apply,
-  decodeTxn,
-  encodeTxn,
-  PendingChanges,
-  prep,
-  responseOf,
-  type ApplyResult,
-  type Txn,
-  type TxnHeader,
-} from '../txn/index.js';
-import {
-  SessionIdGenerator,
-  SessionTable,
-  checkPassword,
-  negotiateTimeout,
-  sessionPassword,
-} from '../session/index.js';
+import { apply, decodeTxn, encodeTxn, PendingChanges, prep, responseOf, type ApplyResult, type Txn, type TxnHeader } from '../txn/index.js';
+import { SessionIdGenerator, SessionTable, checkPassword, negotiateTimeout, sessionPassword } from '../session/index.js';
 import { WatchManager } from '../watch/index.js';
 import { runLocalRequest } from './requests.js';
 import { authenticate } from './auth.js';
+import { decodeTouches, GroupLink } from './group-link.js';
+import { decodeWriteIntent, encodeWriteIntent, type WriteIntent } from './write-intent.js';
+import { decodeStateImage, encodeStateImage } from './state-image.js';
 
 /** Monotonic and wall milliseconds, given with every input. */
 export interface Now {
@@ -71,10 +56,12 @@ export interface ReplicaOptions {
   readonly rng: Rng;
   /** The monotonic time at start, seeding session ids (reference §2.4). */
   readonly startNowMs: number;
+  /** The consensus link of an ensemble member; absent standalone. */
+  readonly group?: GroupLink;
   readonly log?: Logger;
 }
 
-/** State recovered from the latest snapshot plus the log, handed to a new replica. */
+/** State recovered from the latest snapshot (plus, standalone, the log), handed to a new replica. */
 export interface RecoveredState {
   readonly tree: DataTree;
   readonly sessions: readonly { readonly sessionId: bigint; readonly timeoutMs: number }[];
@@ -96,16 +83,13 @@ interface Conn {
   readonly queue: ConnectionQueue;
 }
 
-/** Where a committed txn's outcome must go. */
-type Origin =
-  | { readonly kind: 'request'; readonly conn: ConnId; readonly xid: number; readonly op: number }
-  | { readonly kind: 'connect'; readonly conn: ConnId; readonly timeoutMs: number }
-  | { readonly kind: 'internal' };
-
-interface Proposal {
-  readonly zxid: bigint;
-  readonly txn: Txn;
-  readonly origin: Origin;
+/** A local client request waiting for its txn (or its sync) to come back. */
+interface Awaiting {
+  readonly conn: ConnId;
+  readonly xid: number;
+  readonly op: number;
+  /** For sync: the path to echo. */
+  readonly path?: string;
 }
 
 /** Counters the four-letter words and metrics read. */
@@ -115,26 +99,38 @@ export interface ReplicaCounters {
   authFailures: number;
 }
 
+/** Forwarded request ids remembered to drop duplicates (the core may deliver one twice). */
+const SEEN_REQUEST_IDS_MAX = 100_000;
+
 /** The server's state machine; see the module comment and server/replica/ready.ts. */
 export class Replica {
   readonly #opts: ReplicaOptions;
   readonly #log: Logger | undefined;
-  readonly tree: DataTree;
+  readonly #group: GroupLink | null;
+  #tree: DataTree;
   readonly #pending = new PendingChanges();
   readonly sessions: SessionTable;
   readonly watches = new WatchManager();
   readonly #ids: SessionIdGenerator;
   readonly #conns = new Map<ConnId, Conn>();
   readonly #connOfSession = new Map<bigint, ConnId>();
-  /** Proposed, not yet durable, in zxid order. */
-  readonly #proposals: Proposal[] = [];
-  /** The last zxid given out. */
+  /** Local requests waiting for their txn, by `sessionId:cxid`, or their sync, by `s:<n>`. */
+  readonly #awaiting = new Map<string, Awaiting>();
+  /** Connections waiting for their createSession txn, by session id. */
+  readonly #connecting = new Map<bigint, { conn: ConnId; timeoutMs: number }>();
+  /** Standalone: txns prepped and logged, not yet durable, in zxid order. */
+  readonly #proposals: Txn[] = [];
+  /** Ensemble leader: intents waiting for room among the outstanding proposals. */
+  readonly #leaderQueue: WriteIntent[] = [];
+  readonly #seenRequestIds = new Set<bigint>();
+  #requestSeq = 0n;
+  #syncSeq = 0;
   #lastProposedZxid: bigint;
-  /** The last zxid applied to the tree. */
   #lastAppliedZxid: bigint;
   #txnsSinceSnapshot = 0;
   #snapshotAt: number;
   #lastReapMs: number | null = null;
+  #now: Now;
   #persist: LogEntry[] = [];
   #out: Outbound[] = [];
   #closes: ConnId[] = [];
@@ -144,15 +140,20 @@ export class Replica {
   constructor(options: ReplicaOptions, recovered?: RecoveredState) {
     this.#opts = options;
     this.#log = options.log;
-    this.tree = recovered?.tree ?? new DataTree();
+    this.#group = options.group ?? null;
+    this.#tree = recovered?.tree ?? new DataTree();
     this.sessions = new SessionTable({ tickMs: options.tickTimeMs });
     this.#ids = new SessionIdGenerator(options.serverId, options.startNowMs);
     this.#lastProposedZxid = recovered?.zxid ?? 0n;
     this.#lastAppliedZxid = this.#lastProposedZxid;
-    for (const s of recovered?.sessions ?? []) {
-      this.sessions.add(s.sessionId, s.timeoutMs, options.startNowMs);
-    }
+    this.#now = { nowMs: options.startNowMs, wallMs: 0 };
+    for (const s of recovered?.sessions ?? []) this.sessions.add(s.sessionId, s.timeoutMs, options.startNowMs);
     this.#snapshotAt = this.#nextSnapshotPoint();
+  }
+
+  /** The data tree as of `lastAppliedZxid`. */
+  get tree(): DataTree {
+    return this.#tree;
   }
 
   /** The zxid of the last txn applied to the tree. */
@@ -160,9 +161,27 @@ export class Replica {
     return this.#lastAppliedZxid;
   }
 
-  /** Requests prepped but not yet committed (the `Outstanding` of `srvr`). */
+  /** Writes prepped but not yet committed (the `Outstanding` of `srvr`). */
   get outstanding(): number {
-    return this.#proposals.length;
+    return this.#group === null ? this.#proposals.length : this.#pending.size + this.#leaderQueue.length;
+  }
+
+  /** The role ZooKeeper's four-letter words print. */
+  get mode(): 'standalone' | 'leader' | 'follower' | 'observer' | 'looking' {
+    if (this.#group === null) return 'standalone';
+    const status = this.#group.status;
+    if (!status.isBroadcasting) return 'looking';
+    return status.role === 'leading' ? 'leader' : status.role === 'observing' ? 'observer' : 'follower';
+  }
+
+  /** The ensemble link, or null standalone. */
+  get group(): GroupLink | null {
+    return this.#group;
+  }
+
+  /** True while this server may serve clients (always standalone). */
+  get isServing(): boolean {
+    return this.#group?.isServing ?? true;
   }
 
   /** A connection was accepted by the shell. */
@@ -182,9 +201,15 @@ export class Replica {
 
   /** The connection's first frame (reference §2.3). */
   connectRequest(connId: ConnId, req: ConnectRequest, now: Now): void {
+    this.#now = now;
     const conn = this.#conns.get(connId);
     if (conn === undefined || conn.phase !== 'new') return;
     conn.newProtocol = req.readOnly !== null;
+    if (!this.isServing) {
+      // Not in a broadcasting group: the client must try another server (as ZooKeeper does).
+      this.#close(conn);
+      return;
+    }
     if (req.lastZxidSeen > this.#lastAppliedZxid) {
       // The client has seen a newer state than ours: it must try another server (§2.3 step 3).
       this.#log?.info({ conn: connId, lastZxidSeen: hex(req.lastZxidSeen) }, 'client ahead of server; closing');
@@ -193,14 +218,14 @@ export class Replica {
     }
     const timeoutMs = negotiateTimeout(req.timeOut, this.#opts.minSessionTimeoutMs, this.#opts.maxSessionTimeoutMs);
     conn.phase = 'connecting';
-    if (req.sessionId === 0n) {
-      const sessionId = this.#ids.next();
-      const header = this.#header(sessionId, 0, now);
-      const txn = prep({ op: OpCode.createSession, timeoutMs }, this.#prepContext(header, [], true));
-      this.#proposeTxn(txn, { kind: 'connect', conn: connId, timeoutMs });
+    if (req.sessionId !== 0n) {
+      this.#reattach(conn, req, timeoutMs, now);
       return;
     }
-    this.#reattach(conn, req, timeoutMs, now);
+    const sessionId = this.#ids.next();
+    this.#connecting.set(sessionId, { conn: connId, timeoutMs });
+    this.#submit({ kind: 'createSession', requestId: this.#nextRequestId(), sessionId, timeoutMs });
+    this.#pumpGroup();
   }
 
   /** Re-attaches an existing session to a new connection (§2.3 step 7). */
@@ -211,29 +236,20 @@ export class Replica {
       if (old !== undefined) this.#close(old);
     }
     const session = this.sessions.get(req.sessionId);
-    const valid =
-      session !== undefined && !session.closing && req.passwd !== null && checkPassword(req.sessionId, req.passwd);
+    const valid = session !== undefined && !session.closing && req.passwd !== null && checkPassword(req.sessionId, req.passwd);
     if (!valid) {
-      this.#emit({
-        conn: conn.id,
-        kind: 'connect',
-        response: { protocolVersion: 0, timeOut: 0, sessionId: 0n, passwd: new Uint8Array(16), readOnly: this.#ro(conn) },
-      });
+      const zero = { protocolVersion: 0, timeOut: 0, sessionId: 0n, passwd: new Uint8Array(16), readOnly: this.#ro(conn) };
+      this.#emit({ conn: conn.id, kind: 'connect', response: zero });
       this.#close(conn);
       return;
     }
     this.sessions.touch(req.sessionId, timeoutMs, now.nowMs);
+    this.#group?.touch(req.sessionId);
     this.#bindSession(conn, req.sessionId);
     this.#emit({
       conn: conn.id,
       kind: 'connect',
-      response: {
-        protocolVersion: 0,
-        timeOut: timeoutMs,
-        sessionId: req.sessionId,
-        passwd: sessionPassword(req.sessionId),
-        readOnly: this.#ro(conn),
-      },
+      response: { protocolVersion: 0, timeOut: timeoutMs, sessionId: req.sessionId, passwd: sessionPassword(req.sessionId), readOnly: this.#ro(conn) },
     });
   }
 
@@ -249,6 +265,7 @@ export class Replica {
 
   /** A decoded request on an open connection. */
   request(connId: ConnId, header: RequestHeader, request: Request, now: Now): void {
+    this.#now = now;
     const conn = this.#conns.get(connId);
     if (conn === undefined || conn.phase !== 'open' || conn.sessionId === null) return;
     const sessionId = conn.sessionId;
@@ -262,14 +279,21 @@ export class Replica {
       return;
     }
     this.sessions.touch(sessionId, undefined, now.nowMs);
+    this.#group?.touch(sessionId);
     if (isWrite(request.op)) {
-      this.#write(conn, sessionId, header, request, now);
+      this.#write(conn, sessionId, header, request);
+      this.#pumpGroup();
+      return;
+    }
+    if (request.op === OpCode.sync && this.#group !== null) {
+      this.#groupSync(conn, header, request.path);
+      this.#pumpGroup();
       return;
     }
     const run = (): readonly Outbound[] =>
       runLocalRequest(
         {
-          tree: this.tree,
+          tree: this.#tree,
           watches: this.watches,
           conn: conn.id,
           sessionId,
@@ -291,11 +315,8 @@ export class Replica {
     if (conn === undefined || conn.phase !== 'open') return;
     if (code === ErrorCode.Unimplemented) {
       // Unknown opcodes get zxid -1 and a close (observed, reference §4 last paragraph).
-      conn.queue.push({
-        kind: 'done',
-        frames: [{ conn: conn.id, kind: 'reply', header: { xid: header.xid, zxid: -1n, err: code }, response: null }],
-        closeAfter: true,
-      });
+      const frame: Outbound = { conn: conn.id, kind: 'reply', header: { xid: header.xid, zxid: -1n, err: code }, response: null };
+      conn.queue.push({ kind: 'done', frames: [frame], closeAfter: true });
       this.#drain(conn);
       return;
     }
@@ -312,150 +333,148 @@ export class Replica {
     if (conn.sessionId !== null && this.#connOfSession.get(conn.sessionId) === connId) {
       this.#connOfSession.delete(conn.sessionId);
     }
+    for (const [key, awaiting] of this.#awaiting) if (awaiting.conn === connId) this.#awaiting.delete(key);
     this.#conns.delete(connId);
   }
 
-  /** Time passes: expire sessions and reap containers and TTL nodes. */
+  /** Time passes: the leader (or the standalone server) expires sessions and reaps containers. */
   tick(now: Now): void {
-    this.#lastNowMs = now.nowMs;
+    this.#now = now;
+    if (this.#preps) {
+      this.#expireSessions(now);
+      if (this.#lastReapMs === null) this.#lastReapMs = now.nowMs;
+      if (now.nowMs - this.#lastReapMs >= this.#opts.containerCheckIntervalMs) {
+        this.#lastReapMs = now.nowMs;
+        this.#reap(now);
+      }
+    }
+    this.#pumpGroup();
+  }
+
+  /** One consensus tick (ensemble only): the shell calls it once per tickTime. */
+  groupTick(now: Now): void {
+    this.#now = now;
+    this.#group?.tick();
+    this.#pumpGroup();
+  }
+
+  /** A consensus message from a peer (ensemble only). */
+  peerMessage(from: MemberId, msg: ConsensusMessage, now: Now): void {
+    this.#now = now;
+    this.#group?.message(from, msg);
+    this.#pumpGroup();
+  }
+
+  /** The shell made the group's persist batches up to `seq` durable (ensemble only). */
+  groupPersisted(seq: number, now: Now): void {
+    this.#now = now;
+    this.#group?.core.persisted(seq);
+    this.#pumpGroup();
+  }
+
+  /** True when this member preps writes: standalone, or the broadcasting leader. */
+  get #preps(): boolean {
+    return this.#group === null || this.#group.isLeader;
+  }
+
+  #expireSessions(now: Now): void {
     for (const sessionId of this.sessions.expired(now.nowMs)) {
       this.counters.sessionsExpired++;
       this.#log?.info({ sessionId: hex(sessionId) }, 'session expired');
-      const connId = this.#connOfSession.get(sessionId);
-      const conn = connId === undefined ? undefined : this.#conns.get(connId);
+      const conn = this.#connOf(sessionId);
       if (conn !== undefined) this.#close(conn);
-      const header = this.#header(sessionId, 0, now);
-      this.#proposeTxn(prep({ op: OpCode.closeSession }, this.#prepContext(header, [], true)), { kind: 'internal' });
-    }
-    if (this.#lastReapMs === null) this.#lastReapMs = now.nowMs;
-    if (now.nowMs - this.#lastReapMs >= this.#opts.containerCheckIntervalMs) {
-      this.#lastReapMs = now.nowMs;
-      this.#reap(now);
+      this.#prepIntent(this.#internalIntent(sessionId, { op: OpCode.closeSession }));
     }
   }
 
   /** Issues deleteContainer txns for empty containers and expired TTL nodes (§6.5). */
   #reap(now: Now): void {
-    const containers = this.tree.containerCandidates({
+    const containers = this.#tree.containerCandidates({
       wallMs: now.wallMs,
       maxNeverUsedIntervalMs: this.#opts.containerMaxNeverUsedIntervalMs,
     });
-    const paths = [...containers, ...this.tree.expiredTtlNodes(now.wallMs)];
-    for (const path of paths) {
-      const header = this.#header(0n, 0, now);
+    for (const path of [...containers, ...this.#tree.expiredTtlNodes(now.wallMs)]) {
       // A reaped node that gained a child meanwhile becomes an error txn, as in ZooKeeper.
-      this.#proposeTxn(prep({ op: OpCode.deleteContainer, path }, this.#prepContext(header, [], true)), {
-        kind: 'internal',
-      });
+      this.#prepIntent(this.#internalIntent(0n, { op: OpCode.deleteContainer, path }));
     }
   }
 
-  /** The shell made every txn up to `zxid` durable: commit and apply them in order. */
-  persisted(zxid: bigint): void {
-    const touched = new Set<Conn>();
-    while (this.#proposals.length > 0 && (this.#proposals[0] as Proposal).zxid <= zxid) {
-      const proposal = this.#proposals.shift() as Proposal;
-      this.#commit(proposal, touched);
-    }
-    for (const conn of touched) this.#drain(conn);
+  #internalIntent(sessionId: bigint, request: Request): WriteIntent {
+    return { kind: 'request', requestId: this.#nextRequestId(), sessionId, cxid: 0, request, authIds: [], isSuper: true };
   }
 
-  #commit(proposal: Proposal, touched: Set<Conn>): void {
-    assert(proposal.zxid === this.#lastAppliedZxid + 1n, 'commits are applied in zxid order');
-    const result = apply(proposal.txn, this.tree);
-    this.#lastAppliedZxid = proposal.zxid;
-    this.#pending.applied(proposal.zxid);
-    this.counters.txnsApplied++;
-    this.#afterApply(proposal);
-    this.#fireWatches(result);
-    const origin = proposal.origin;
-    if (origin.kind === 'connect') {
-      this.#finishConnect(origin.conn, proposal.txn.header.sessionId, origin.timeoutMs, proposal.zxid);
-    } else if (origin.kind === 'request') {
-      const conn = this.#conns.get(origin.conn);
-      if (conn !== undefined) {
-        const header = { xid: origin.xid, zxid: proposal.zxid, err: result.err };
-        const reply: Outbound = { conn: conn.id, kind: 'reply', header, response: responseOf(origin.op, result) };
-        conn.queue.complete(proposal.zxid, [reply], origin.op === OpCode.closeSession);
-        touched.add(conn);
-      }
-    }
-    this.#maybeSnapshot();
+  #nextRequestId(): bigint {
+    this.#requestSeq++;
+    return (BigInt(this.#opts.serverId) << 48n) | this.#requestSeq;
   }
 
-  /** Keeps the session table in step with session txns. */
-  #afterApply(proposal: Proposal): void {
-    const txn = proposal.txn;
-    if (txn.kind === 'createSession') {
-      this.sessions.add(txn.header.sessionId, txn.timeoutMs, this.#lastNowMs);
-    } else if (txn.kind === 'closeSession') {
-      this.sessions.remove(txn.header.sessionId);
-      const connId = this.#connOfSession.get(txn.header.sessionId);
-      // Expiry already closed the connection; an explicit close closes after its reply.
-      if (connId !== undefined && proposal.origin.kind === 'internal') {
-        const conn = this.#conns.get(connId);
-        if (conn !== undefined) this.#close(conn);
-      }
-    }
-  }
-
-  /** The latest monotonic time an input carried; stamps sessions created by commits. */
-  #lastNowMs = 0;
-
-  #finishConnect(connId: ConnId, sessionId: bigint, timeoutMs: number, zxid: bigint): void {
-    const conn = this.#conns.get(connId);
-    if (conn === undefined || conn.phase !== 'connecting') {
-      // The client left before its session was made: the session will expire on its own.
-      return;
-    }
-    this.#bindSession(conn, sessionId);
-    void zxid;
-    this.#emit({
-      conn: conn.id,
-      kind: 'connect',
-      response: {
-        protocolVersion: 0,
-        timeOut: timeoutMs,
-        sessionId,
-        passwd: sessionPassword(sessionId),
-        readOnly: this.#ro(conn),
-      },
+  #write(conn: Conn, sessionId: bigint, header: RequestHeader, request: Request): void {
+    if (request.op === OpCode.closeSession) this.sessions.setClosing(sessionId);
+    const key = awaitKey(sessionId, header.xid);
+    conn.queue.push({ kind: 'waiting', key });
+    this.#awaiting.set(key, { conn: conn.id, xid: header.xid, op: request.op });
+    this.#submit({
+      kind: 'request',
+      requestId: this.#nextRequestId(),
+      sessionId,
+      cxid: header.xid,
+      request,
+      authIds: conn.authIds.slice(),
+      isSuper: conn.isSuper,
     });
   }
 
-  /** Sends each triggered event to its watchers, before any later reply (§7.4). */
-  #fireWatches(result: ApplyResult): void {
-    for (const trigger of result.triggers) {
-      for (const conn of this.watches.trigger(trigger.path, trigger.type)) {
-        this.#emit({
-          conn,
-          kind: 'event',
-          event: { type: trigger.type, state: 3, path: trigger.path },
-        });
-      }
+  /** Sends a write where it is prepped: here standalone, else through the group to the leader. */
+  #submit(intent: WriteIntent): void {
+    if (this.#group === null) {
+      this.#prepIntent(intent);
+      return;
+    }
+    if (!this.#group.core.request(new Uint8Array(0), encodeWriteIntent(intent))) {
+      // The group stopped broadcasting: every client connection is being closed.
+      this.#log?.debug({ sessionId: hex(intent.sessionId) }, 'write dropped: not broadcasting');
     }
   }
 
-  #write(conn: Conn, sessionId: bigint, header: RequestHeader, request: Request, now: Now): void {
-    if (request.op === OpCode.closeSession) this.sessions.setClosing(sessionId);
-    const txnHeader = this.#header(sessionId, header.xid, now);
-    const txn = this.#prepWrite(conn, txnHeader, request);
-    conn.queue.push({ kind: 'waiting', zxid: txnHeader.zxid });
-    this.#proposeTxn(txn, { kind: 'request', conn: conn.id, xid: header.xid, op: request.op });
+  /** Preps an intent into a txn and logs (standalone) or proposes (leader) it. */
+  #prepIntent(intent: WriteIntent): void {
+    const zxid = this.#group === null ? this.#lastProposedZxid + 1n : this.#group.core.nextProposalZxid();
+    if (zxid === null) {
+      this.#leaderQueue.push(intent);
+      return;
+    }
+    const cxid = intent.kind === 'request' ? intent.cxid : 0;
+    const header: TxnHeader = { sessionId: intent.sessionId, cxid, zxid, timeMs: this.#now.wallMs };
+    const txn = this.#prep(intent, header);
+    this.#pending.add(txn);
+    const data = encodeTxn(txn);
+    if (this.#group === null) {
+      assert(zxid === this.#lastProposedZxid + 1n, 'zxids are proposed in order without gaps');
+      this.#lastProposedZxid = zxid;
+      this.#proposals.push(txn);
+      this.#persist.push({ zxid, data });
+      return;
+    }
+    const proposed = this.#group.core.propose(data);
+    assert(proposed === zxid, 'the core proposes at the zxid it announced');
   }
 
-  #prepWrite(conn: Conn, header: TxnHeader, request: Request): Txn {
-    if (request.op === OpCode.reconfig) {
-      // Reconfig is disabled by default; standalone with it enabled answers Unimplemented (§4).
-      const err = this.#opts.reconfigEnabled ? ErrorCode.Unimplemented : ErrorCode.ReconfigDisabled;
+  #prep(intent: WriteIntent, header: TxnHeader): Txn {
+    if (intent.kind === 'createSession') {
+      return prep({ op: OpCode.createSession, timeoutMs: intent.timeoutMs }, this.#prepContext(header, [], true));
+    }
+    if (intent.request.op === OpCode.reconfig) {
+      // Reconfig is disabled by default (RECONFIGDISABLED); a standalone server with it enabled
+      // answers Unimplemented (reference §4). Either way it is an error txn using a zxid.
+      const err = this.#opts.reconfigEnabled && this.#group === null ? ErrorCode.Unimplemented : ErrorCode.ReconfigDisabled;
       return { kind: 'error', header, err };
     }
-    return prep(request, this.#prepContext(header, conn.authIds, conn.isSuper));
+    return prep(intent.request, this.#prepContext(header, intent.authIds, intent.isSuper));
   }
 
   #prepContext(header: TxnHeader, authIds: readonly Id[], isSuper: boolean) {
     return {
-      tree: this.tree,
+      tree: this.#tree,
       pending: this.#pending,
       header,
       authIds,
@@ -465,19 +484,190 @@ export class Replica {
     };
   }
 
-  /** Assigns the next zxid and stamps the txn header. */
-  #header(sessionId: bigint, cxid: number, now: Now): TxnHeader {
-    this.#lastNowMs = now.nowMs;
-    return { sessionId, cxid, zxid: this.#lastProposedZxid + 1n, timeMs: now.wallMs };
+  /** Standalone: the shell made every txn up to `zxid` durable; commit and apply them. */
+  persisted(zxid: bigint): void {
+    const touched = new Set<Conn>();
+    while (this.#proposals.length > 0 && (this.#proposals[0] as Txn).header.zxid <= zxid) {
+      this.#applyTxn(this.#proposals.shift() as Txn, touched);
+    }
+    for (const conn of touched) this.#drain(conn);
   }
 
-  #proposeTxn(txn: Txn, origin: Origin): void {
+  /** Applies one committed txn: tree, sessions, watches, then the local client's reply. */
+  #applyTxn(txn: Txn, touched: Set<Conn>): void {
     const zxid = txn.header.zxid;
-    assert(zxid === this.#lastProposedZxid + 1n, 'zxids are proposed in order without gaps');
+    assert(zxid > this.#lastAppliedZxid, 'txns are applied in zxid order');
+    const result = apply(txn, this.#tree);
+    this.#lastAppliedZxid = zxid;
+    if (zxid > this.#lastProposedZxid) this.#lastProposedZxid = zxid;
+    this.#pending.applied(zxid);
+    this.counters.txnsApplied++;
+    const key = awaitKey(txn.header.sessionId, txn.header.cxid);
+    const awaiting = this.#awaiting.get(key);
+    if (awaiting !== undefined) this.#awaiting.delete(key);
+    this.#updateSessions(txn, awaiting);
+    this.#fireWatches(result);
+    if (txn.kind === 'createSession') this.#finishConnect(txn.header.sessionId);
+    else if (awaiting !== undefined) this.#completeWrite(awaiting, key, zxid, result, touched);
+    this.#maybeSnapshot();
+  }
+
+  #completeWrite(awaiting: Awaiting, key: string, zxid: bigint, result: ApplyResult, touched: Set<Conn>): void {
+    const conn = this.#conns.get(awaiting.conn);
+    if (conn === undefined) return;
+    const reply: Outbound = {
+      conn: conn.id,
+      kind: 'reply',
+      header: { xid: awaiting.xid, zxid, err: result.err },
+      response: responseOf(awaiting.op, result),
+    };
+    conn.queue.complete(key, [reply], awaiting.op === OpCode.closeSession);
+    touched.add(conn);
+  }
+
+  /** Keeps the session table in step with session txns. */
+  #updateSessions(txn: Txn, awaiting: Awaiting | undefined): void {
+    if (txn.kind === 'createSession') {
+      this.sessions.add(txn.header.sessionId, txn.timeoutMs, this.#now.nowMs);
+    } else if (txn.kind === 'closeSession') {
+      this.sessions.remove(txn.header.sessionId);
+      // A client's own close closes after its reply; any other close (expiry) closes now.
+      const conn = this.#connOf(txn.header.sessionId);
+      if (conn !== undefined && awaiting === undefined) this.#close(conn);
+    }
+  }
+
+  #connOf(sessionId: bigint): Conn | undefined {
+    const connId = this.#connOfSession.get(sessionId);
+    return connId === undefined ? undefined : this.#conns.get(connId);
+  }
+
+  #finishConnect(sessionId: bigint): void {
+    const waiting = this.#connecting.get(sessionId);
+    if (waiting === undefined) return;
+    this.#connecting.delete(sessionId);
+    const conn = this.#conns.get(waiting.conn);
+    // The client may have left before its session was made: the session will expire on its own.
+    if (conn === undefined || conn.phase !== 'connecting') return;
+    this.#bindSession(conn, sessionId);
+    this.#emit({
+      conn: conn.id,
+      kind: 'connect',
+      response: { protocolVersion: 0, timeOut: waiting.timeoutMs, sessionId, passwd: sessionPassword(sessionId), readOnly: this.#ro(conn) },
+    });
+  }
+
+  /** Sends each triggered event to its watchers, before any later reply (§7.4). */
+  #fireWatches(result: ApplyResult): void {
+    for (const trigger of result.triggers) {
+      for (const conn of this.watches.trigger(trigger.path, trigger.type)) {
+        this.#emit({ conn, kind: 'event', event: { type: trigger.type, state: 3, path: trigger.path } });
+      }
+    }
+  }
+
+  /** Ensemble `sync`: answered once the leader's commit point is applied here (§8). */
+  #groupSync(conn: Conn, header: RequestHeader, path: string): void {
+    const key = `s:${++this.#syncSeq}`;
+    conn.queue.push({ kind: 'waiting', key });
+    this.#awaiting.set(key, { conn: conn.id, xid: header.xid, op: OpCode.sync, path });
+    this.#group?.core.sync(new TextEncoder().encode(key));
+  }
+
+  /** Takes everything the consensus core produced and acts on it, until it is quiet. */
+  #pumpGroup(): void {
+    const group = this.#group;
+    if (group === null) return;
+    const touched = new Set<Conn>();
+    for (let round = 0; round < 1_000; round++) {
+      const wasServing = group.isServing;
+      const wasLeader = group.isLeader;
+      const rd = group.take();
+      if (rd.status !== null) this.#onGroupStatus(wasServing, wasLeader);
+      if (rd.persist?.snapshot) this.#installImage(rd.persist.snapshot.zxid, rd.persist.snapshot.data);
+      for (const entry of rd.applyCommitted) this.#applyTxn(decodeTxn(entry.data), touched);
+      for (const origin of rd.syncsDone) this.#finishSync(new TextDecoder().decode(origin), touched);
+      for (const ping of rd.pingData) this.#touchFromLearner(ping.data);
+      if (rd.isSnapshotNeeded) group.core.snapshotProvided({ zxid: this.#lastAppliedZxid, data: this.#stateImage() });
+      this.#prepForwarded(rd);
+      if (!hasWork(rd) && !this.#canDrainLeaderQueue()) break;
+    }
+    for (const conn of touched) this.#drain(conn);
+  }
+
+  #prepForwarded(rd: ConsensusReady): void {
+    if (!this.#group?.isLeader) return;
+    while (this.#canDrainLeaderQueue()) this.#prepIntent(this.#leaderQueue.shift() as WriteIntent);
+    for (const forwarded of rd.requests) {
+      const intent = decodeWriteIntent(forwarded.data);
+      if (this.#seenRequestIds.has(intent.requestId)) continue;
+      this.#seenRequestIds.add(intent.requestId);
+      if (this.#seenRequestIds.size > SEEN_REQUEST_IDS_MAX) {
+        this.#seenRequestIds.delete(this.#seenRequestIds.values().next().value as bigint);
+      }
+      this.#prepIntent(intent);
+    }
+  }
+
+  #canDrainLeaderQueue(): boolean {
+    return this.#leaderQueue.length > 0 && this.#group?.core.nextProposalZxid() != null;
+  }
+
+  #finishSync(key: string, touched: Set<Conn>): void {
+    const awaiting = this.#awaiting.get(key);
+    if (awaiting === undefined) return;
+    this.#awaiting.delete(key);
+    const conn = this.#conns.get(awaiting.conn);
+    if (conn === undefined) return;
+    const reply: Outbound = {
+      conn: conn.id,
+      kind: 'reply',
+      header: { xid: awaiting.xid, zxid: this.#lastAppliedZxid, err: ErrorCode.Ok },
+      response: { kind: 'path', path: awaiting.path ?? '' },
+    };
+    conn.queue.complete(key, [reply], false);
+    touched.add(conn);
+  }
+
+  /** The leader keeps alive the sessions a learner's clients used. */
+  #touchFromLearner(data: Uint8Array): void {
+    if (!this.#group?.isLeader) return;
+    for (const sessionId of decodeTouches(data)) this.sessions.touch(sessionId, undefined, this.#now.nowMs);
+  }
+
+  /** Role changes: stop serving clients when the group stops broadcasting; a new leader starts fresh. */
+  #onGroupStatus(wasServing: boolean, wasLeader: boolean): void {
+    const group = this.#group as GroupLink;
+    const status = group.status;
+    this.#log?.info({ role: status.role, phase: status.phase, leader: status.leader, epoch: status.epoch, serving: status.isBroadcasting }, 'group status');
+    if (wasServing && !group.isServing) {
+      for (const conn of [...this.#conns.values()]) this.#close(conn);
+    }
+    if (wasLeader !== group.isLeader) {
+      // Outstanding changes belong to the old leader's term (ZooKeeper clears them likewise).
+      this.#pending.clear();
+      this.#leaderQueue.length = 0;
+      if (group.isLeader) {
+        for (const { sessionId, timeoutMs } of this.sessions.sessions()) this.sessions.touch(sessionId, timeoutMs, this.#now.nowMs);
+      }
+    }
+  }
+
+  /** The applied state as one image for a SNAP sync: sessions, then the tree's chunks. */
+  #stateImage(): Uint8Array {
+    return encodeStateImage(this.sessions.sessions(), this.#tree, this.#lastAppliedZxid);
+  }
+
+  /** Replaces the state with a leader's image (SNAP sync). */
+  #installImage(zxid: bigint, data: Uint8Array): void {
+    const image = decodeStateImage(data);
+    this.#tree = image.tree;
+    for (const { sessionId } of this.sessions.sessions()) this.sessions.remove(sessionId);
+    for (const s of image.sessions) this.sessions.add(s.sessionId, s.timeoutMs, this.#now.nowMs);
+    this.#pending.clear();
+    this.#lastAppliedZxid = zxid;
     this.#lastProposedZxid = zxid;
-    this.#pending.add(txn);
-    this.#proposals.push({ zxid, txn, origin });
-    this.#persist.push({ zxid, data: encodeTxn(txn) });
+    this.#log?.info({ zxid: hex(zxid), nodes: this.#tree.nodeCount }, 'state installed from leader snapshot');
   }
 
   /** Answers an auth packet at once (the Java server does not queue it, §3.3). */
@@ -538,12 +728,12 @@ export class Replica {
     this.#snapshot = { zxid: this.#lastAppliedZxid };
   }
 
-  /** Replays a txn from the log at startup (the same apply as live commits). */
+  /** Standalone start: replays a durable txn from the log (the same apply as live commits). */
   replay(entry: LogEntry): void {
     if (entry.zxid <= this.#lastAppliedZxid) return;
     const txn = decodeTxn(entry.data);
     assert(txn.header.zxid === entry.zxid, 'log entry zxid matches its txn');
-    apply(txn, this.tree);
+    apply(txn, this.#tree);
     if (txn.kind === 'createSession') this.sessions.add(txn.header.sessionId, txn.timeoutMs, this.#opts.startNowMs);
     if (txn.kind === 'closeSession') this.sessions.remove(txn.header.sessionId);
     this.#lastAppliedZxid = entry.zxid;
@@ -552,7 +742,13 @@ export class Replica {
 
   /** Everything the shell must do now; see server/replica/ready.ts. */
   ready(): Ready {
-    return { persist: this.#persist, out: this.#out, closes: this.#closes, snapshot: this.#snapshot };
+    return {
+      persist: this.#persist,
+      out: this.#out,
+      closes: this.#closes,
+      snapshot: this.#snapshot,
+      group: this.#group?.drain() ?? null,
+    };
   }
 
   /** The shell took `ready()`; start collecting the next batch. */
@@ -568,10 +764,27 @@ export class Replica {
     return this.sessions.sessions();
   }
 
-  /** Connection info for the four-letter words. */
+  /** The session of a connection, for the four-letter words. */
   connectionSession(conn: ConnId): bigint | null {
     return this.#conns.get(conn)?.sessionId ?? null;
   }
+}
+
+function awaitKey(sessionId: bigint, cxid: number): string {
+  return `${sessionId}:${cxid}`;
+}
+
+function hasWork(rd: ConsensusReady): boolean {
+  return (
+    rd.requests.length > 0 ||
+    rd.applyCommitted.length > 0 ||
+    rd.syncsDone.length > 0 ||
+    rd.pingData.length > 0 ||
+    rd.isSnapshotNeeded ||
+    rd.status !== null ||
+    rd.send.length > 0 ||
+    rd.persist !== null
+  );
 }
 
 /** True for ops that become transactions (reference §4 class W, plus closeSession). */

@@ -24,6 +24,7 @@ export {
   writeZooCfg,
 } from './server-handle.js';
 export { startCorral, corralBin, repoRoot, type StartCorralOptions } from './corral.js';
+export { startCorralEnsemble, type CorralEnsemble } from './corral-ensemble.js';
 export {
   startZooKeeper,
   zookeeperAvailable,

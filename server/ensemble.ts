@@ -1,0 +1,166 @@
+/**
+ * The shell of an ensemble member: the epoch files, the peer transport, and the consensus
+ * core's durable writes, done in the order each batch lists them (store a leader's snapshot
+ * and drop the log, truncate, append, write the epochs, fsync) before `groupPersisted(seq)`.
+ */
+import { open, readFile, rename } from 'node:fs/promises';
+import { join } from 'node:path';
+import type { Logger } from '../util/logger.js';
+import { randomRng } from '../util/rng.js';
+import type { ServerConfig } from './config/index.js';
+import {
+  ConsensusCore,
+  DEFAULT_CONSENSUS_TUNING,
+  decodeMessage,
+  encodeMessage,
+  type EpochRecord,
+  type LogEntry,
+  type PersistBatch,
+} from './consensus/index.js';
+import { PeerTransport } from './net/index.js';
+import { GroupLink, type GroupReady } from './replica/group-link.js';
+import { splitStateImage } from './replica/state-image.js';
+import type { LogStore, SnapshotStore } from './storage/index.js';
+
+/** ZooKeeper keeps these in the snapshot directory (QuorumPeer.ACCEPTED_EPOCH_FILENAME, CURRENT_EPOCH_FILENAME). */
+const ACCEPTED_EPOCH_FILE = 'acceptedEpoch';
+const CURRENT_EPOCH_FILE = 'currentEpoch';
+
+/** Reads both epoch files; a missing file means epoch 0, as for a new member. */
+export async function readEpochs(dataDir: string): Promise<EpochRecord> {
+  const read = async (name: string): Promise<number> => {
+    const text = await readFile(join(dataDir, 'version-2', name), 'utf8').catch((error: NodeJS.ErrnoException) => {
+      if (error.code === 'ENOENT') return '0';
+      throw error;
+    });
+    const value = Number(text.trim());
+    if (!Number.isSafeInteger(value) || value < 0) throw new Error(`${name}: not an epoch: ${JSON.stringify(text)}`);
+    return value;
+  };
+  return { acceptedEpoch: await read(ACCEPTED_EPOCH_FILE), currentEpoch: await read(CURRENT_EPOCH_FILE) };
+}
+
+/** Writes a file durably: temp file, write, fsync, rename, fsync the directory. */
+async function writeDurably(dir: string, name: string, text: string): Promise<void> {
+  const temp = join(dir, `${name}.tmp`);
+  const file = await open(temp, 'w');
+  try {
+    await file.writeFile(text);
+    await file.sync();
+  } finally {
+    await file.close();
+  }
+  await rename(temp, join(dir, name));
+  const dirHandle = await open(dir, 'r');
+  try {
+    await dirHandle.sync();
+  } finally {
+    await dirHandle.close();
+  }
+}
+
+/** Makes the consensus link of this member from its config and what it recovered from disk. */
+export function makeGroupLink(config: ServerConfig, recovered: { epochs: EpochRecord; snapshotZxid: bigint; entries: readonly LogEntry[] }, log: Logger): GroupLink {
+  const voters = config.servers.filter((s) => s.role === 'participant').map((s) => s.id);
+  const observers = config.servers.filter((s) => s.role === 'observer').map((s) => s.id);
+  const core = new ConsensusCore({
+    options: {
+      ...DEFAULT_CONSENSUS_TUNING,
+      myId: config.serverId,
+      voters,
+      observers,
+      syncLimitTicks: config.syncLimitTicks ?? DEFAULT_CONSENSUS_TUNING.syncLimitTicks,
+      initLimitTicks: config.initLimitTicks ?? DEFAULT_CONSENSUS_TUNING.initLimitTicks,
+    },
+    recovered: {
+      acceptedEpoch: recovered.epochs.acceptedEpoch,
+      currentEpoch: recovered.epochs.currentEpoch,
+      snapshotZxid: recovered.snapshotZxid,
+      entries: recovered.entries,
+    },
+    rng: randomRng(),
+    logger: log.child({ component: 'server.consensus' }),
+  });
+  return new GroupLink(core, config.serverId);
+}
+
+/** Options of EnsembleShell. */
+export interface EnsembleShellOptions {
+  readonly config: ServerConfig;
+  readonly logStore: LogStore;
+  readonly snapshots: SnapshotStore;
+  readonly log: Logger;
+  /** A peer's message arrived. */
+  readonly onMessage: (from: number, payload: Uint8Array) => void;
+  /** Every batch up to `seq` is durable. */
+  readonly onPersisted: (seq: number) => void;
+  /** A durable write failed: nothing after it is known durable. */
+  readonly onFatal: (error: unknown) => void;
+}
+
+/** Moves consensus messages and performs the core's durable writes for one member. */
+export class EnsembleShell {
+  readonly #o: EnsembleShellOptions;
+  readonly transport: PeerTransport;
+  #chain: Promise<void> = Promise.resolve();
+
+  constructor(options: EnsembleShellOptions) {
+    this.#o = options;
+    const { config } = options;
+    const me = config.servers.find((s) => s.id === config.serverId);
+    if (me === undefined) throw new Error(`server.${config.serverId} is not in the server list`);
+    const peers = new Map(config.servers.filter((s) => s.id !== config.serverId).map((s) => [s.id, { host: s.host, port: s.quorumPort }]));
+    this.transport = new PeerTransport({
+      myId: config.serverId,
+      listen: { host: me.host, port: me.quorumPort },
+      peers,
+      onMessage: options.onMessage,
+      log: options.log.child({ component: 'server.peers' }),
+      rng: randomRng(),
+    });
+  }
+
+  /** Decodes a peer message; a bad one is logged and dropped (the sender is buggy or foreign). */
+  decode(from: number, payload: Uint8Array): ReturnType<typeof decodeMessage> {
+    const decoded = decodeMessage(payload);
+    if (!decoded.ok) this.#o.log.warn({ peer: from, reason: decoded.reason }, 'undecodable peer message; dropped');
+    return decoded;
+  }
+
+  /** Sends the messages and queues the durable writes of one drain. */
+  perform(group: GroupReady): void {
+    for (const envelope of group.send) this.transport.send(envelope.to, encodeMessage(envelope.msg));
+    for (const batch of group.persist) {
+      this.#chain = this.#chain.then(() => this.#persist(batch)).then(
+        () => this.#o.onPersisted(batch.seq),
+        (error: unknown) => this.#o.onFatal(error),
+      );
+    }
+  }
+
+  async #persist(batch: PersistBatch): Promise<void> {
+    const { logStore, snapshots, config } = this.#o;
+    if (batch.snapshot !== null) {
+      // Store the leader's image as our snapshot first, then drop the log it supersedes.
+      const { meta, digest, chunks } = splitStateImage(batch.snapshot.data);
+      const writer = await snapshots.begin(batch.snapshot.zxid, meta);
+      for (const chunk of chunks) await writer.write(chunk);
+      await writer.finish(digest);
+      await logStore.truncateAfter(0n);
+    }
+    if (batch.truncateAfter !== null) await logStore.truncateAfter(batch.truncateAfter);
+    if (batch.entries.length > 0) logStore.append(batch.entries);
+    if (batch.epochs !== null) {
+      const dir = join(config.dataDir, 'version-2');
+      await writeDurably(dir, ACCEPTED_EPOCH_FILE, String(batch.epochs.acceptedEpoch));
+      await writeDurably(dir, CURRENT_EPOCH_FILE, String(batch.epochs.currentEpoch));
+    }
+    await logStore.sync();
+  }
+
+  /** Waits for queued writes and closes the transport. */
+  async close(): Promise<void> {
+    await this.#chain;
+    await this.transport.close();
+  }
+}

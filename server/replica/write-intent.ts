@@ -1,0 +1,69 @@
+/**
+ * A client write on its way to the member that preps it (the leader, or the standalone server):
+ * the request plus what prep needs from the connection it came on (its auth ids), and an id
+ * that lets the leader drop a forwarded copy it has already prepped. In an ensemble it travels
+ * as the opaque `data` of a consensus REQUEST. Pure.
+ */
+import { JuteReader, JuteWriter, decodeRequest, writeRequest } from '../../protocol/index.js';
+import type { Id, Request } from '../../protocol/records.js';
+import { assert } from '../../util/assert.js';
+
+/** A write to prep: a client request, or the creation of a session. */
+export type WriteIntent =
+  | {
+      readonly kind: 'request';
+      /** Unique per member and start: member id in the high bits, a counter below. */
+      readonly requestId: bigint;
+      readonly sessionId: bigint;
+      readonly cxid: number;
+      readonly request: Request;
+      readonly authIds: readonly Id[];
+      readonly isSuper: boolean;
+    }
+  | {
+      readonly kind: 'createSession';
+      readonly requestId: bigint;
+      readonly sessionId: bigint;
+      readonly timeoutMs: number;
+    };
+
+const KIND_REQUEST = 1;
+const KIND_CREATE_SESSION = 2;
+
+/** Encodes an intent for a consensus REQUEST. */
+export function encodeWriteIntent(intent: WriteIntent): Uint8Array {
+  const w = new JuteWriter(128);
+  w.writeInt(intent.kind === 'request' ? KIND_REQUEST : KIND_CREATE_SESSION);
+  w.writeLong(intent.requestId);
+  w.writeLong(intent.sessionId);
+  if (intent.kind === 'createSession') {
+    w.writeInt(intent.timeoutMs);
+    return w.toBytes();
+  }
+  w.writeInt(intent.cxid);
+  w.writeBool(intent.isSuper);
+  w.writeVector(intent.authIds, (writer, id) => {
+    writer.writeUstring(id.scheme);
+    writer.writeUstring(id.id);
+  });
+  w.writeInt(intent.request.op);
+  writeRequest(w, intent.request);
+  return w.toBytes();
+}
+
+/** Decodes an intent; the bytes come from a member of our own group, so damage is a bug. */
+export function decodeWriteIntent(bytes: Uint8Array): WriteIntent {
+  const r = new JuteReader(bytes);
+  const kind = r.readInt();
+  const requestId = r.readLong();
+  const sessionId = r.readLong();
+  if (kind === KIND_CREATE_SESSION) return { kind: 'createSession', requestId, sessionId, timeoutMs: r.readInt() };
+  assert(kind === KIND_REQUEST, `write intent kind ${kind}`);
+  const cxid = r.readInt();
+  const isSuper = r.readBool();
+  const authIds = r.readVector(8, (reader) => ({ scheme: reader.readString(), id: reader.readString() }));
+  const op = r.readInt();
+  const decoded = decodeRequest(op, bytes.subarray(r.offset));
+  assert(decoded.ok, `forwarded request of op ${op} decodes`);
+  return { kind: 'request', requestId, sessionId, cxid, isSuper, authIds, request: decoded.value };
+}

@@ -1,0 +1,80 @@
+/**
+ * A Corral ensemble of real processes on loopback: every member gets reserved client and quorum
+ * ports, its own dataDir with a `myid` file, and the same `server.N` lines. Test-only.
+ */
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { startCorral } from './corral.js';
+import { fourLetterWord } from './four-letter-word.js';
+import { reservePort } from './reserve-port.js';
+import type { ServerHandle, ZooCfg } from './server-handle.js';
+import { tempDir, type TempDir } from './temp-dir.js';
+import { until } from './until.js';
+
+/** A running ensemble. */
+export interface CorralEnsemble {
+  /** Members by index (member id = index + 1). */
+  readonly members: readonly ServerHandle[];
+  /** `host:port,host:port,...` of every member. */
+  readonly connectString: string;
+  /** The index of the member that reports `Mode: leader`, waiting for one. */
+  leader(timeoutMs?: number): Promise<number>;
+  /** Every member's mode from `srvr` ('' when it does not answer). */
+  modes(): Promise<string[]>;
+  dispose(): Promise<void>;
+}
+
+/** Starts `size` members and waits until one of them leads. */
+export async function startCorralEnsemble(size: number, cfg: ZooCfg = {}): Promise<CorralEnsemble> {
+  const dirs: TempDir[] = [];
+  const clientPorts: number[] = [];
+  const lines: Record<string, string> = {};
+  for (let i = 1; i <= size; i++) {
+    clientPorts.push(await reservePort());
+    lines[`server.${i}`] = `127.0.0.1:${await reservePort()}:${await reservePort()}`;
+  }
+  const members: ServerHandle[] = [];
+  for (let i = 1; i <= size; i++) {
+    const dir = await tempDir(`corral-member-${i}-`);
+    dirs.push(dir);
+    const dataDir = join(dir.path, 'data');
+    mkdirSync(dataDir, { recursive: true });
+    writeFileSync(join(dataDir, 'myid'), `${i}\n`);
+    members.push(
+      await startCorral({
+        dataDir,
+        cfg: { tickTime: 500, initLimit: 10, syncLimit: 5, clientPort: clientPorts[i - 1] as number, ...lines, ...cfg },
+      }),
+    );
+  }
+  const modes = async (): Promise<string[]> =>
+    Promise.all(
+      members.map(async (m) => {
+        const text = await fourLetterWord(m.host, m.port, 'srvr').catch(() => '');
+        return /Mode: (\w+)/.exec(text)?.[1] ?? '';
+      }),
+    );
+  const ensemble: CorralEnsemble = {
+    members,
+    connectString: members.map((m) => `${m.host}:${m.port}`).join(','),
+    modes,
+    leader: async (timeoutMs = 30_000) => {
+      let index = -1;
+      await until(
+        async () => {
+          const found = await modes();
+          index = found.indexOf('leader');
+          return index >= 0 && found.filter((mode) => mode === 'follower').length >= Math.floor(size / 2);
+        },
+        { timeoutMs, intervalMs: 100, what: 'an ensemble leader with a quorum of followers' },
+      );
+      return index;
+    },
+    dispose: async () => {
+      for (const m of members) await m.dispose();
+      for (const d of dirs) await d.cleanup();
+    },
+  };
+  await ensemble.leader();
+  return ensemble;
+}
