@@ -171,6 +171,48 @@ describe.each(targets)('$label', (target) => {
         anonWhoAmI: ['ip:127.0.0.1'],
       });
     });
+    it('sessions: negotiated timeouts, reattach by id and password, wrong password, jute.maxbuffer', async () => {
+      expect(await run('sessions-and-limits')).toEqual({
+        negotiatedLow: 4000,
+        negotiatedHigh: 40000,
+        reattach: { state: 'SyncConnected', sameSession: true },
+        victimEphemeralAfterClose: false,
+        wrongPassword: { state: 'Expired', sameSession: true },
+        ephemeralKept: true,
+        rootAcl: ['31 world:anyone'],
+        configAcl: ['1 world:anyone'],
+        almostMaxData: '/j-big',
+        overMaxData: { error: 'CONNECTIONLOSS' },
+        hugeExists: false,
+        bigLength: 1000000,
+      });
+    });
+
+    it('multi edge cases: duplicate create, create-then-check, delete-then-create, rollbacks', async () => {
+      const ok = { class: 'ErrorResult', err: 'OK' };
+      expect(await run('multi-edges')).toEqual({
+        duplicateCreate: { error: 'NODEEXISTS', results: [ok, { class: 'ErrorResult', err: 'NODEEXISTS' }] },
+        createThenCheckAndSet: [
+          { class: 'CreateResult', path: '/j-me/y', stat: null },
+          { class: 'CheckResult' },
+          { class: 'SetDataResult', stat: stat({ version: 1, dataLength: 1 }) },
+          { class: 'CheckResult' },
+          { class: 'CreateResult', path: '/j-me/y/child', stat: null },
+        ],
+        deleteThenCreate: [{ class: 'DeleteResult' }, { class: 'DeleteResult' }, { class: 'CreateResult', path: '/j-me/y', stat: null }],
+        childOfEphemeralInMulti: {
+          error: 'NOCHILDRENFOREPHEMERALS',
+          results: [ok, { class: 'ErrorResult', err: 'NOCHILDRENFOREPHEMERALS' }],
+        },
+        deleteNotEmptyInMulti: { error: 'NOTEMPTY', results: [ok, ok, { class: 'ErrorResult', err: 'NOTEMPTY' }] },
+        sequentialTwice: [
+          { class: 'CreateResult', path: '/j-me/s-0000000002', stat: null },
+          { class: 'CreateResult', path: '/j-me/s-0000000003', stat: null },
+        ],
+        children: ['s-0000000002', 's-0000000003', 'y'],
+        parent: stat({ cversion: 5, dataLength: 0, numChildren: 3 }),
+      });
+    });
   });
 
   describe.skipIf(target.skip || !java.ok)(name('Curator recipes'), () => {

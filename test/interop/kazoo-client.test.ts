@@ -1,5 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import { kazooAvailability, runKazoo } from './clients/kazoo.js';
+import { until } from '../helpers/index.js';
+import { jsonResult } from './clients/client-process.js';
+import { kazooAvailability, runKazoo, startKazoo } from './clients/kazoo.js';
 import { suiteName, targets, useServer } from './targets.js';
 
 /**
@@ -164,6 +166,23 @@ describe.each(targets)('$label', (target) => {
         afterLeave: ['alpha'],
         shallow: ['gamma'],
         afterClose: ['alpha'],
+      });
+    });
+
+    it('a server restart keeps the session, its ephemerals and its watches (kazoo re-sends them)', async () => {
+      const proc = startKazoo(fx.server.connectString, 'restart-watches');
+      await until(() => proc.stdout().includes('ready') || proc.hasExited(), {
+        timeoutMs: 30_000,
+        what: 'the kazoo client to set its watches',
+      });
+      await fx.server.restart();
+      expect(await jsonResult(proc, 'kazoo restart-watches', 90_000)).toEqual({
+        states: ['SUSPENDED', 'CONNECTED'],
+        sameSession: true,
+        ephemeralKept: true,
+        data: [['0', null], ['1', 'CHANGED']],
+        children: [['data', 'eph'], ['data', 'eph', 'later']],
+        oneshot: [['NONE', null]],
       });
     });
 

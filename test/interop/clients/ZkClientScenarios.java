@@ -58,6 +58,8 @@ public final class ZkClientScenarios {
       case "ephemerals-and-counts": return ephemeralsAndCounts();
       case "persistent-watches": return persistentWatches();
       case "whoami-and-acls": return whoAmIAndAcls();
+      case "sessions-and-limits": return sessionsAndLimits();
+      case "multi-edges": return multiEdges();
       default: throw new IllegalArgumentException("unknown scenario " + scenario);
     }
   }
@@ -295,6 +297,99 @@ public final class ZkClientScenarios {
     } finally {
       anon.close();
     }
+    return r;
+  }
+
+  private static Object sessionState(String hostPort, long id, byte[] password) throws Exception {
+    List<String> states = Collections.synchronizedList(new ArrayList<>());
+    ZooKeeper zk = new ZooKeeper(hostPort, 10_000, e -> states.add(e.getState().name()), id, password);
+    try {
+      ScenarioSupport.waitFor("a session state", () -> !states.isEmpty());
+      Map<String, Object> m = new LinkedHashMap<>();
+      m.put("state", states.get(0));
+      m.put("sameSession", zk.getSessionId() == id);
+      return m;
+    } finally {
+      zk.close();
+    }
+  }
+
+  private Object sessionsAndLimits() throws Exception {
+    Map<String, Object> r = new LinkedHashMap<>();
+    ZooKeeper low = ScenarioSupport.connect(hostPort, 1_000, null);
+    ZooKeeper high = ScenarioSupport.connect(hostPort, 100_000, null);
+    r.put("negotiatedLow", low.getSessionTimeout());
+    r.put("negotiatedHigh", high.getSessionTimeout());
+    low.close();
+    high.close();
+    ZooKeeper victim = ScenarioSupport.connect(hostPort, 10_000, null);
+    victim.create("/j-session-victim", null, OPEN, CreateMode.EPHEMERAL);
+    // The reattached handle owns the same session, so closing it ends the session and its ephemerals.
+    r.put("reattach", sessionState(hostPort, victim.getSessionId(), victim.getSessionPasswd()));
+    r.put("victimEphemeralAfterClose", zk.exists("/j-session-victim", false) != null);
+    victim.close();
+    zk.create("/j-session", null, OPEN, CreateMode.EPHEMERAL);
+    byte[] wrong = zk.getSessionPasswd().clone();
+    wrong[0] ^= 1;
+    r.put("wrongPassword", sessionState(hostPort, zk.getSessionId(), wrong));
+    // ZooKeeper drops the session's live connection before it checks the password, so the first
+    // request after that may fail with ConnectionLoss while the handle reconnects.
+    r.put("ephemeralKept", existsAfterReconnect("/j-session"));
+    r.put("rootAcl", aclStrings(zk.getACL("/", new Stat())));
+    r.put("configAcl", aclStrings(zk.getACL("/zookeeper/config", new Stat())));
+    r.put("almostMaxData", zk.create("/j-big", new byte[1_000_000], OPEN, CreateMode.PERSISTENT));
+    r.put("overMaxData", ScenarioSupport.outcome(() -> zk.create("/j-huge", new byte[1_100_000], OPEN, CreateMode.PERSISTENT)));
+    r.put("hugeExists", existsAfterReconnect("/j-huge"));
+    r.put("bigLength", zk.exists("/j-big", false).getDataLength());
+    return r;
+  }
+
+  private boolean existsAfterReconnect(String path) throws Exception {
+    long deadline = System.currentTimeMillis() + ScenarioSupport.WAIT_MS;
+    for (;;) {
+      try {
+        return zk.exists(path, false) != null;
+      } catch (KeeperException.ConnectionLossException e) {
+        if (System.currentTimeMillis() > deadline) throw e;
+        Thread.sleep(50);
+      }
+    }
+  }
+
+  private static List<String> aclStrings(List<ACL> acls) {
+    List<String> out = new ArrayList<>();
+    for (ACL acl : acls) out.add(acl.getPerms() + " " + acl.getId().getScheme() + ":" + acl.getId().getId());
+    return out;
+  }
+
+  private Object multiEdges() throws Exception {
+    Map<String, Object> r = new LinkedHashMap<>();
+    zk.create("/j-me", null, OPEN, CreateMode.PERSISTENT);
+    r.put("duplicateCreate", failedMulti(Arrays.asList(
+        Op.create("/j-me/x", null, OPEN, CreateMode.PERSISTENT),
+        Op.create("/j-me/x", null, OPEN, CreateMode.PERSISTENT))));
+    r.put("createThenCheckAndSet", opResults(zk.multi(Arrays.asList(
+        Op.create("/j-me/y", null, OPEN, CreateMode.PERSISTENT),
+        Op.check("/j-me/y", 0),
+        Op.setData("/j-me/y", bytes("1"), 0),
+        Op.check("/j-me/y", 1),
+        Op.create("/j-me/y/child", null, OPEN, CreateMode.EPHEMERAL)))));
+    r.put("deleteThenCreate", opResults(zk.multi(Arrays.asList(
+        Op.delete("/j-me/y/child", -1),
+        Op.delete("/j-me/y", 1),
+        Op.create("/j-me/y", bytes("again"), OPEN, CreateMode.PERSISTENT)))));
+    r.put("childOfEphemeralInMulti", failedMulti(Arrays.asList(
+        Op.create("/j-me/e", null, OPEN, CreateMode.EPHEMERAL),
+        Op.create("/j-me/e/c", null, OPEN, CreateMode.PERSISTENT))));
+    r.put("deleteNotEmptyInMulti", failedMulti(Arrays.asList(
+        Op.create("/j-me/z", null, OPEN, CreateMode.PERSISTENT),
+        Op.create("/j-me/z/c", null, OPEN, CreateMode.PERSISTENT),
+        Op.delete("/j-me/z", -1))));
+    r.put("sequentialTwice", opResults(zk.multi(Arrays.asList(
+        Op.create("/j-me/s-", null, OPEN, CreateMode.PERSISTENT_SEQUENTIAL),
+        Op.create("/j-me/s-", null, OPEN, CreateMode.PERSISTENT_SEQUENTIAL)))));
+    r.put("children", ScenarioSupport.sorted(zk.getChildren("/j-me", false)));
+    r.put("parent", stat(zk.exists("/j-me", false)));
     return r;
   }
 }

@@ -4,7 +4,7 @@
  * harness's spawnTracked, so reapAll() kills it, and every wait is bounded.
  */
 import { spawnSync } from 'node:child_process';
-import { spawnTracked, stopProcess, waitForExit } from '../../helpers/index.js';
+import { spawnTracked, stopProcess, type TrackedProcess, waitForExit } from '../../helpers/index.js';
 import { tail } from '../../helpers/server-handle.js';
 
 /** Whether a client can run here, and why not when it cannot. */
@@ -35,9 +35,15 @@ export async function runJsonClient(
   args: readonly string[],
   options: RunJsonClientOptions = {},
 ): Promise<Json> {
-  const timeoutMs = options.timeoutMs ?? 60_000;
   const proc = spawnTracked(command, args, { env: { ...process.env, ...options.env } });
-  const what = `${command} ${args.slice(-2).join(' ')}`;
+  return jsonResult(proc, `${command} ${args.slice(-2).join(' ')}`, options.timeoutMs ?? 60_000);
+}
+
+/**
+ * Waits for a client started with spawnTracked to exit 0 and parses the last non-empty stdout line
+ * as JSON. Kills it and throws, with its output, if it fails or outlives `timeoutMs`.
+ */
+export async function jsonResult(proc: TrackedProcess, what: string, timeoutMs: number): Promise<Json> {
   if (!(await waitForExit(proc, timeoutMs))) {
     await stopProcess(proc, 1_000);
     throw new Error(`${what}: no exit within ${timeoutMs} ms\nstderr:\n${tail(proc.stderr())}`);

@@ -1,5 +1,6 @@
 import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
+import { spawnTracked, type TrackedProcess } from '../../helpers/index.js';
 import { type ClientAvailability, type Json, probe, runJsonClient } from './client-process.js';
 
 /**
@@ -30,4 +31,9 @@ export function kazooAvailability(): ClientAvailability {
 /** Runs one scenario of kazoo_scenarios.py against `connectString` and returns its JSON outcome. */
 export function runKazoo(connectString: string, scenario: string): Promise<Json> {
   return runJsonClient(debianPython, [kazooScript, connectString, scenario], { timeoutMs: 60_000 });
+}
+
+/** Starts one scenario of kazoo_scenarios.py without waiting, for scenarios the test takes part in. */
+export function startKazoo(connectString: string, scenario: string): TrackedProcess {
+  return spawnTracked(debianPython, [kazooScript, connectString, scenario]);
 }

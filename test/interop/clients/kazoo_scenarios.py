@@ -24,8 +24,9 @@ HOSTS = sys.argv[1] if len(sys.argv) > 1 else '127.0.0.1:2181'
 
 
 def connect(**kwargs):
-    """A started client; the scenario stops it."""
-    client = KazooClient(hosts=HOSTS, timeout=10.0, **kwargs)
+    """A started client that retries its connection every 0.1-1 s; the scenario stops it."""
+    retry = {'max_tries': -1, 'delay': 0.1, 'backoff': 1.5, 'max_delay': 1.0}
+    client = KazooClient(hosts=HOSTS, timeout=10.0, connection_retry=retry, **kwargs)
     client.start(timeout=WAIT_S)
     return client
 
@@ -377,7 +378,49 @@ def scenario_server_info(c):
     return {'version': list(c.server_version()), 'ruok': c.command(b'ruok')}
 
 
+def scenario_restart_watches(c):
+    """Session, ephemerals and watches across a server restart that the test performs.
+
+    Prints "ready" once the watches are set, then waits for the connection to drop and come back
+    (the test restarts the server meanwhile); kazoo re-registers its watches with SetWatches.
+    """
+    r = {}
+    states = []
+    c.add_listener(lambda state: states.append(state))
+    data_events = []
+    child_events = []
+    oneshot = []
+    c.create('/kz-rs/data', b'0', makepath=True)
+    c.create('/kz-rs/eph', ephemeral=True)
+    session_id = c.client_id[0]
+    c.DataWatch('/kz-rs/data', lambda data, stat, event=None: data_events.append(
+        [None if data is None else data.decode(), None if event is None else event.type]))
+    c.ChildrenWatch('/kz-rs', lambda children: child_events.append(sorted(children)))
+    # kazoo hands the connection loss to one-shot watchers as a NONE event, which uses them up.
+    c.exists('/kz-rs/later', watch=lambda e: oneshot.append([e.type, e.path]))
+    wait_for(lambda: len(data_events) == 1 and len(child_events) == 1, 'initial watch calls')
+    print('ready', flush=True)
+    deadline = WAIT_S * 4
+    start = time.monotonic()
+    while not ('SUSPENDED' in states and states[-1] == 'CONNECTED'):
+        if time.monotonic() - start > deadline:
+            raise TimeoutError('no reconnect after the restart; states: %s' % states)
+        time.sleep(0.05)
+    r['states'] = list(states)
+    r['sameSession'] = c.client_id[0] == session_id
+    r['ephemeralKept'] = c.exists('/kz-rs/eph') is not None
+    c.set('/kz-rs/data', b'1')
+    c.create('/kz-rs/later')
+    wait_for(lambda: len(data_events) == 2 and len(child_events) == 2, 'events after the restart')
+    c.sync('/kz-rs')
+    r['data'] = data_events
+    r['children'] = child_events
+    r['oneshot'] = oneshot
+    return r
+
+
 SCENARIOS = {
+    'restart-watches': scenario_restart_watches,
     'crud': scenario_crud,
     'sequential-ephemeral': scenario_sequential_ephemeral,
     'watches': scenario_watches,
