@@ -13,6 +13,9 @@ import { isMain } from './is-main.js';
 interface CpuProfile {
   readonly nodes: readonly ProfileNode[];
   readonly samples: readonly number[];
+  /** Microseconds on the profiler's clock. */
+  readonly startTime: number;
+  readonly endTime: number;
 }
 
 interface ProfileNode {
@@ -70,8 +73,11 @@ async function main(argv: readonly string[]): Promise<void> {
   const { values, positionals } = parseArgs({ args: [...argv], allowPositionals: true, options: { top: { type: 'string', default: '25' } } });
   const file = positionals[0];
   if (file === undefined) throw new Error('usage: profile-top <file.cpuprofile> [--top N]');
-  const shares = summarise(JSON.parse(await readFile(file, 'utf8')) as CpuProfile);
+  const profile = JSON.parse(await readFile(file, 'utf8')) as CpuProfile;
+  const shares = summarise(profile);
   const top = Number(values.top);
+  const spanS = (profile.endTime - profile.startTime) / 1e6;
+  console.log(`${profile.samples.length} samples over ${spanS.toFixed(1)} s (1 % = ${(spanS * 10).toFixed(0)} ms)\n`);
   const line = (s: FunctionShare): string => `${s.selfPct.toFixed(1).padStart(6)} ${s.totalPct.toFixed(1).padStart(6)}  ${s.name}`;
   console.log('  self  total  function (by self time)');
   for (const s of [...shares].sort((a, b) => b.selfPct - a.selfPct).slice(0, top)) console.log(line(s));
