@@ -63,6 +63,7 @@ export class ConsensusCore {
    * leader can tell a stale duplicate handshake from a current one (see LeaderRole).
    */
   #learnerSession: number;
+  #highestAcceptedEpochSeen = 0;
   #commitZxid: bigint;
   #appliedZxid: bigint;
   #send: Envelope[] = [];
@@ -334,6 +335,12 @@ export class ConsensusCore {
       },
       get snapshot() {
         return core.#snapshot;
+      },
+      get highestAcceptedEpochSeen() {
+        return core.#highestAcceptedEpochSeen;
+      },
+      noteAcceptedEpoch: (epoch) => {
+        if (epoch > this.#highestAcceptedEpochSeen) this.#highestAcceptedEpochSeen = epoch;
       },
       send: (to, msg) => this.#send.push({ to, msg }),
       learnCommit: (zxid) => this.#learnCommit(zxid),

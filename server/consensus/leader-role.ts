@@ -183,6 +183,13 @@ export class LeaderRole {
   #onLearnerInfo(from: MemberId, m: LearnerInfoMessage): void {
     const q = this.#ctx.quorum;
     if (m.isObserver ? !q.isObserver(from) : !q.isVoter(from)) return;
+    this.#ctx.noteAcceptedEpoch(m.acceptedEpoch);
+    if (this.#epoch !== null && m.acceptedEpoch >= this.#epoch && !m.isObserver) {
+      // It promised a newer epoch (its own failed attempt to lead, say) and would refuse ours
+      // forever; start over so the next epoch is above every promise.
+      this.#ctx.stepDown('a voter accepted an epoch at or above ours');
+      return;
+    }
     const existing = this.#learners.get(from);
     if (existing?.session === m.session) {
       existing.lastHeardTick = this.#ctx.now;
@@ -217,7 +224,7 @@ export class LeaderRole {
     const log = this.#ctx.log;
     const voters = [this.#ctx.options.myId, ...[...this.#learners.values()].filter((r) => !r.isObserver).map((r) => r.id)];
     if (this.#phase !== 'discovery' || !this.#ctx.quorum.isQuorum(voters)) return;
-    let maxAccepted = log.epochs.acceptedEpoch;
+    let maxAccepted = Math.max(log.epochs.acceptedEpoch, this.#ctx.highestAcceptedEpochSeen);
     for (const record of this.#learners.values()) maxAccepted = Math.max(maxAccepted, record.acceptedEpoch);
     this.#epoch = maxAccepted + 1;
     this.#phase = 'epochPersist';

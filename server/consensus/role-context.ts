@@ -37,6 +37,10 @@ export interface RoleContext {
   deliverPingData(pingData: PingData): void;
   /** Takes the data the shell wants piggybacked on the next ping answer. */
   takePingData(): Uint8Array | null;
+  /** The highest accepted epoch any learner reported to this member while it led. */
+  readonly highestAcceptedEpochSeen: number;
+  /** Remembers a learner's accepted epoch, so a later epoch proposal goes above it. */
+  noteAcceptedEpoch(epoch: number): void;
   /** Leaves the current role and starts an election. */
   stepDown(reason: string): void;
   /** Notes that the status (phase, serving) changed. */

@@ -14,7 +14,9 @@ export interface RunSummary {
   readonly applied: number;
   readonly acked: number;
   readonly crashes: number;
-  readonly leaders: number;
+  /** The highest epoch reached: how many leader changes the run went through. */
+  readonly epoch: number;
+  readonly delivered: ReadonlyMap<string, number>;
 }
 
 const SAFETY_STEPS = 3000;
@@ -42,7 +44,7 @@ function runSeed(seed: number, voters: number, trace?: (line: string) => void): 
     duplicateRate: rng.pick([0, 0.02, 0.1]),
     delayMinSteps: 1,
     delayMaxSteps: rng.pick([3, 10, 40]),
-    fsyncMaxSteps: rng.pick([1, 3, 12]),
+    fsyncMaxSteps: rng.pick([1, 3, 12, 40]),
   };
   const observers = rng.chance(0.3) ? 1 : 0;
   const skew = rng.pick([0, 2, 4]);
@@ -78,7 +80,8 @@ function runSeed(seed: number, voters: number, trace?: (line: string) => void): 
     applied: sim.history.sequence.length,
     acked: sim.writes.filter((w) => w.status === 'acked').length,
     crashes: chaos.crashes,
-    leaders: new Set(sim.ids.map((id) => sim.member(id).core?.status().epoch)).size,
+    epoch: Math.max(...sim.ids.map((id) => sim.member(id).core?.status().epoch ?? 0)),
+    delivered: sim.delivered,
   };
 }
 
@@ -117,16 +120,24 @@ class Chaos {
     });
   }
 
+  #crash(id: number): void {
+    const sim = this.sim;
+    const rng = this.rng;
+    this.crashes++;
+    sim.crash(id, { keptUnsyncedCount: rng.pick([0, 0, 1, 3]), isLastTorn: rng.chance(0.5) });
+    sim.queue.at(sim.now + rng.int(30, 600), () => sim.restart(id));
+  }
+
   #act(): void {
     const sim = this.sim;
     const rng = this.rng;
     const ids = sim.ids;
-    const action = rng.pick(['crash', 'crash', 'partition', 'oneWay', 'heal', 'heal']);
+    const action = rng.pick(['crash', 'crash', 'powerFailure', 'partition', 'oneWay', 'heal', 'heal']);
     if (action === 'crash') {
-      const id = rng.pick(ids);
-      this.crashes++;
-      sim.crash(id, { keptUnsyncedCount: rng.int(0, 3), isLastTorn: rng.chance(0.5) });
-      sim.queue.at(sim.now + rng.int(30, 600), () => sim.restart(id));
+      this.#crash(rng.pick(ids));
+    } else if (action === 'powerFailure') {
+      // Several members lose power at once: what a quorum acked but never synced is gone.
+      for (const id of rng.shuffle(ids).slice(0, rng.int(Math.ceil(ids.length / 2), ids.length))) this.#crash(id);
     } else if (action === 'partition') {
       const shuffled = rng.shuffle(ids);
       const cut = rng.int(1, ids.length - 1);

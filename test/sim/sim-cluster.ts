@@ -6,7 +6,7 @@
  * are checked as the run goes (SimViolation), convergence and write histories at the end.
  */
 import { ConsensusCore, DEFAULT_CONSENSUS_TUNING, decodeMessage, encodeMessage } from '../../server/consensus/index.js';
-import type { ConsensusOptions, ConsensusReady, ConsensusStatus, EpochRecord, PersistBatch, SnapshotImage } from '../../server/consensus/index.js';
+import type { ConsensusMessage, ConsensusOptions, ConsensusReady, ConsensusStatus, EpochRecord, PersistBatch, SnapshotImage } from '../../server/consensus/index.js';
 import { MemoryLogStore } from '../../server/storage/index.js';
 import { Rng } from '../../util/rng.js';
 import { EventQueue } from './event-queue.js';
@@ -79,6 +79,8 @@ export class SimCluster {
   readonly members = new Map<number, SimMember>();
   readonly history = new HistoryChecker();
   readonly writes: WriteRecord[] = [];
+  /** Delivered messages by type (sync messages by mode), to show what a run exercised. */
+  readonly delivered = new Map<string, number>();
   faults: FaultProfile;
   readonly #options: SimOptions;
   readonly #voterIds: number[];
@@ -295,9 +297,28 @@ export class SimCluster {
   }
 
   #perform(member: SimMember, rd: ConsensusReady): void {
-    for (const envelope of rd.send) this.#sendMessage(member.id, envelope.to, encodeMessage(envelope.msg));
+    for (const envelope of rd.send) {
+      this.#checkDurableBeforeSend(member, envelope.msg);
+      this.#sendMessage(member.id, envelope.to, encodeMessage(envelope.msg));
+    }
     if (rd.persist !== null) this.#persist(member, rd.persist);
     for (const entry of rd.applyCommitted) this.#apply(member, entry.zxid, TEXT_DECODER.decode(entry.data));
+  }
+
+  /** The durability rule (STYLE.md §2): acks and votes claim only what this member's disk holds. */
+  #checkDurableBeforeSend(member: SimMember, msg: ConsensusMessage): void {
+    const synced = member.log.lastSyncedZxid();
+    const durableZxid = synced > 0n ? synced : (member.snapshot?.zxid ?? 0n);
+    const epochs = member.durableEpochs;
+    let claim: bigint | null = null;
+    if (msg.type === 'ack' || msg.type === 'ackNewLeader') claim = msg.zxid;
+    if (msg.type === 'ackEpoch') claim = msg.lastZxid;
+    if (msg.type === 'vote' && msg.state === 'looking' && msg.vote.leader === member.id) claim = msg.vote.zxid;
+    const isEpochBroken =
+      (msg.type === 'ackEpoch' && epochs.acceptedEpoch < msg.epoch) || (msg.type === 'ackNewLeader' && epochs.currentEpoch !== msg.epoch);
+    if ((claim !== null && claim > durableZxid) || isEpochBroken) {
+      throw new SimViolation(`member ${member.id} sent ${describe(msg)} with only 0x${durableZxid.toString(16)} and ${describe(epochs)} durable`, this.#options.seed);
+    }
   }
 
   #persist(member: SimMember, batch: PersistBatch): void {
@@ -395,6 +416,9 @@ export class SimCluster {
     const decoded = decodeMessage(bytes);
     if (!decoded.ok) throw new SimViolation(`undecodable message: ${decoded.reason}`, this.#options.seed);
     this.#options.trace?.(`${this.now} ${from}->${to} ${describe(decoded.message)}`);
+    const m = decoded.message;
+    const kind = m.type === 'sync' ? `sync:${m.mode}` : m.type;
+    this.delivered.set(kind, (this.delivered.get(kind) ?? 0) + 1);
     member.core.message(from, decoded.message);
     this.#drive(member);
   }
