@@ -15,13 +15,20 @@ import { describeStep, generateSequence, type Step } from './steps.js';
 /**
  * Differential testing: seeded random sequences of client operations from 2-3 sessions, run step
  * by step against Apache ZooKeeper 3.8 and Corral over raw sockets, comparing every reply, every
- * watch event and the final tree. CORRAL_DIFF_SEED=<n> replays one seed; CORRAL_DIFF_STEPS sets
+ * watch event and the final tree. CORRAL_DIFF_SEED=<n> replays one seed, CORRAL_DIFF_SEEDS=a-b runs a range; CORRAL_DIFF_STEPS sets
  * the sequence length (default 200); CORRAL_DIFF_KNOWN=1 also generates the steps behind known,
  * not yet fixed differences (steps.ts, GeneratorOptions); CORRAL_DIFF_SHRINK=0 skips shrinking.
  */
 const zk = zookeeperAvailability();
-const seedFromEnv = process.env.CORRAL_DIFF_SEED;
-const seeds = seedFromEnv === undefined ? Array.from({ length: 30 }, (_, i) => i + 1) : [Number(seedFromEnv)];
+/** The seeds to run: CORRAL_DIFF_SEED=<n> for one, CORRAL_DIFF_SEEDS=<from>-<to> for a range, else 1-30. */
+function seedsToRun(): number[] {
+  const one = process.env.CORRAL_DIFF_SEED;
+  if (one !== undefined) return [Number(one)];
+  const [from, to] = (process.env.CORRAL_DIFF_SEEDS ?? '1-30').split('-').map(Number);
+  const first = from ?? 1;
+  return Array.from({ length: Math.max(0, (to ?? first) - first + 1) }, (_, i) => first + i);
+}
+const seeds = seedsToRun();
 const stepCount = Number(process.env.CORRAL_DIFF_STEPS ?? 200);
 const includeKnownDifferences = process.env.CORRAL_DIFF_KNOWN === '1';
 
