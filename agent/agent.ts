@@ -285,7 +285,12 @@ export class Agent {
         void this.stop();
       },
     });
-    this.#app.start();
+    const app = this.#app;
+    // As consul-template's exec mode: the app starts once every template has rendered (or
+    // failed) for the first time, so it never reads a missing file or races the first reload.
+    void Promise.all(this.#templates.map((t) => t.settled())).then(() => {
+      if (this.#app === app && !this.#isStopping) app.start();
+    });
   }
 
   #startFailover(prepared: PreparedConfig): void {

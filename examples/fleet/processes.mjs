@@ -1,0 +1,112 @@
+// Process helpers shared by the runnable demos (examples/fleet/run.mjs, examples/namenode-ha/run.mjs):
+// start the built CLI's server on a free port, start children with prefixed output, stop all on Ctrl-C.
+import { spawn } from 'node:child_process';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+/** The repository root and the built CLI. */
+export const repoRoot = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
+export const corralBin = join(repoRoot, 'dist', 'cli', 'run.js');
+
+const children = [];
+const dirs = [];
+
+/** Starts `command args` in its own process group; its output lines are printed with `label`. */
+export function start(label, command, args, options = {}) {
+  const child = spawn(command, args, { detached: true, stdio: ['ignore', 'pipe', 'pipe'], ...options });
+  children.push(child);
+  let onLine = options.onLine ?? (() => undefined);
+  const print = (stream, quiet) => {
+    let buffered = '';
+    stream.setEncoding('utf8').on('data', (text) => {
+      buffered += text;
+      const lines = buffered.split('\n');
+      buffered = lines.pop() ?? '';
+      for (const line of lines) {
+        onLine(line);
+        if (!quiet(line)) console.log(`[${label}] ${line}`);
+      }
+    });
+  };
+  print(child.stdout, () => false);
+  print(child.stderr, options.quietStderr ?? (() => false));
+  child.once('exit', (code, signal) => console.log(`[${label}] exited (${signal ?? code})`));
+  return { child, setOnLine: (fn) => (onLine = fn) };
+}
+
+/** Starts a standalone Corral server on a free port; resolves with "127.0.0.1:<port>". */
+export async function startCorral() {
+  const dir = mkdtempSync(join(tmpdir(), 'corral-demo-'));
+  dirs.push(dir);
+  writeFileSync(join(dir, 'zoo.cfg'), `tickTime=2000\ndataDir=${join(dir, 'data')}\nclientPort=0\nclientPortAddress=127.0.0.1\n`);
+  return new Promise((resolve, reject) => {
+    const proc = start('corral', process.execPath, [corralBin, 'server', '--config', join(dir, 'zoo.cfg')], {
+      env: { ...process.env, CORRAL_LOG: 'warn' },
+    });
+    proc.setOnLine((line) => {
+      const match = /^corral server listening on (.+):(\d+)/.exec(line);
+      if (match) resolve(`${match[1]}:${match[2]}`);
+    });
+    proc.child.once('exit', () => reject(new Error('the Corral server exited; is dist/ built (npm run build)?')));
+  });
+}
+
+/** Runs the built CLI once and resolves with its stdout. */
+export function cli(args) {
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, [corralBin, ...args], { stdio: ['ignore', 'pipe', 'inherit'] });
+    let out = '';
+    child.stdout.setEncoding('utf8').on('data', (text) => (out += text));
+    child.once('exit', (code) => (code === 0 ? resolve(out) : reject(new Error(`corral ${args.join(' ')} exited ${code}`))));
+  });
+}
+
+/** Makes a temp folder removed at exit. */
+export function tempFolder(prefix) {
+  const dir = mkdtempSync(join(tmpdir(), prefix));
+  dirs.push(dir);
+  return dir;
+}
+
+/** Stops every child (SIGTERM to each group, SIGKILL after 5 s) and removes the temp folders. */
+export async function stopAll() {
+  const running = children.filter((c) => c.exitCode === null && c.signalCode === null);
+  // Agents first, so they deregister while the server still runs; the server last.
+  for (const child of running.slice().reverse()) signal(child, 'SIGTERM');
+  await Promise.all(
+    running.map(
+      (child) =>
+        new Promise((resolve) => {
+          const timer = setTimeout(() => {
+            signal(child, 'SIGKILL');
+            resolve();
+          }, 5_000);
+          child.once('exit', () => {
+            clearTimeout(timer);
+            resolve();
+          });
+        }),
+    ),
+  );
+  for (const dir of dirs) rmSync(dir, { recursive: true, force: true });
+}
+
+function signal(child, name) {
+  try {
+    process.kill(-child.pid, name);
+  } catch {
+    // Already gone.
+  }
+}
+
+/** Stops everything on Ctrl-C or SIGTERM, then exits. */
+export function stopOnSignals() {
+  const onSignal = () => {
+    console.log('\nstopping everything...');
+    void stopAll().then(() => process.exit(0));
+  };
+  process.once('SIGINT', onSignal);
+  process.once('SIGTERM', onSignal);
+}
