@@ -13,45 +13,65 @@ import { until } from './until.js';
 
 /** A running ensemble. */
 export interface CorralEnsemble {
-  /** Members by index (member id = index + 1). */
+  /** Members by index (member id = index + 1); voters first, then observers. */
   readonly members: readonly ServerHandle[];
   /** `host:port,host:port,...` of every member. */
   readonly connectString: string;
   /** The index of the member that reports `Mode: leader`, waiting for one. */
   leader(timeoutMs?: number): Promise<number>;
-  /** Every member's mode from `srvr` ('' when it does not answer). */
+  /** Every member's mode from `srvr` ('' when it does not answer within a short bound). */
   modes(): Promise<string[]>;
   dispose(): Promise<void>;
 }
 
-/** Starts `size` members and waits until one of them leads. */
-export async function startCorralEnsemble(size: number, cfg: ZooCfg = {}): Promise<CorralEnsemble> {
+/** Options of {@link startCorralEnsemble} beyond the shared zoo.cfg keys. */
+export interface CorralEnsembleOptions {
+  /** Observers listed after the `size` voters (`server.N=...:observer`, `peerType=observer` in their own cfg). */
+  readonly observers?: number;
+  /** zoo.cfg keys for one member only (by member id), over the shared ones. */
+  readonly memberCfg?: (id: number) => ZooCfg;
+}
+
+/** A paused member holds a connection open without answering; do not wait long for it. */
+const MODE_TIMEOUT_MS = 2_000;
+
+/** Starts `size` voters (and any observers) and waits until one of them leads. */
+export async function startCorralEnsemble(size: number, cfg: ZooCfg = {}, options: CorralEnsembleOptions = {}): Promise<CorralEnsemble> {
+  const total = size + (options.observers ?? 0);
   const dirs: TempDir[] = [];
   const clientPorts: number[] = [];
   const lines: Record<string, string> = {};
-  for (let i = 1; i <= size; i++) {
+  for (let i = 1; i <= total; i++) {
     clientPorts.push(await reservePort());
-    lines[`server.${i}`] = `127.0.0.1:${await reservePort()}:${await reservePort()}`;
+    const role = i > size ? ':observer' : '';
+    lines[`server.${i}`] = `127.0.0.1:${await reservePort()}:${await reservePort()}${role}`;
   }
   const members: ServerHandle[] = [];
-  for (let i = 1; i <= size; i++) {
-    const dir = await tempDir(`corral-member-${i}-`);
-    dirs.push(dir);
-    const dataDir = join(dir.path, 'data');
-    mkdirSync(dataDir, { recursive: true });
-    writeFileSync(join(dataDir, 'myid'), `${i}\n`);
-    members.push(
-      await startCorral({
-        dataDir,
-        cfg: { tickTime: 500, initLimit: 10, syncLimit: 5, clientPort: clientPorts[i - 1] as number, ...lines, ...cfg },
-      }),
-    );
+  try {
+    for (let i = 1; i <= total; i++) {
+      const dir = await tempDir(`corral-member-${i}-`);
+      dirs.push(dir);
+      const dataDir = join(dir.path, 'data');
+      mkdirSync(dataDir, { recursive: true });
+      writeFileSync(join(dataDir, 'myid'), `${i}\n`);
+      const own: ZooCfg = { ...(i > size ? { peerType: 'observer' } : {}), ...options.memberCfg?.(i) };
+      members.push(
+        await startCorral({
+          dataDir,
+          cfg: { tickTime: 500, initLimit: 10, syncLimit: 5, clientPort: clientPorts[i - 1] as number, ...lines, ...cfg, ...own },
+        }),
+      );
+    }
+  } catch (error) {
+    for (const m of members) await m.dispose();
+    for (const d of dirs) await d.cleanup();
+    throw error;
   }
   const modes = async (): Promise<string[]> =>
     Promise.all(
       members.map(async (m) => {
-        const text = await fourLetterWord(m.host, m.port, 'srvr').catch(() => '');
-        return /Mode: (\w+)/.exec(text)?.[1] ?? '';
+        const text = await fourLetterWord(m.host, m.port, 'srvr', { timeoutMs: MODE_TIMEOUT_MS }).catch(() => '');
+        return /Mode: ([\w-]+)/.exec(text)?.[1] ?? '';
       }),
     );
   const ensemble: CorralEnsemble = {

@@ -1,0 +1,170 @@
+/**
+ * A 3-member Corral ensemble under the faults of issue 4, as real processes: a paused leader
+ * (SIGSTOP, then SIGCONT: it rejoins as a follower with no divergence), a follower that lost its
+ * data dir (it syncs by SNAP), an observer (serves, does not vote), and a member that loses the
+ * quorum (stops serving; its clients get ConnectionLoss and move on).
+ */
+import { readdirSync, rmSync } from 'node:fs';
+import { join } from 'node:path';
+import { afterAll, afterEach, describe, expect, it } from 'vitest';
+import { ZkClient } from '../../../client/index.js';
+import { ErrorCode } from '../../../protocol/errors.js';
+import { fourLetterWord, reapAll, until, type ServerHandle } from '../../helpers/index.js';
+import { startCorralEnsemble, type CorralEnsemble } from '../../helpers/corral-ensemble.js';
+import { treeDump } from './tree-dump.js';
+
+const bytes = (value: string): Uint8Array => new TextEncoder().encode(value);
+
+let ensemble: CorralEnsemble | undefined;
+const clients: ZkClient[] = [];
+
+async function client(connectString: string, sessionTimeoutMs = 20_000): Promise<ZkClient> {
+  const c = new ZkClient(connectString, { sessionTimeoutMs });
+  clients.push(c);
+  await c.connect({ timeoutMs: 20_000 });
+  return c;
+}
+
+function member(index: number): ServerHandle {
+  const m = ensemble?.members[index];
+  if (m === undefined) throw new Error(`no member ${index}`);
+  return m;
+}
+
+/** Retries a write until the ensemble takes it (a member may be between leaders). */
+async function eventually<T>(what: string, write: () => Promise<T>): Promise<T> {
+  let result: T | undefined;
+  await until(
+    async () => {
+      try {
+        result = await write();
+        return true;
+      } catch (error) {
+        if ((error as { code?: number }).code === ErrorCode.NodeExists) throw error;
+        return false;
+      }
+    },
+    { timeoutMs: 30_000, what },
+  );
+  return result as T;
+}
+
+/** The tree as every member serves it after a `sync`, one dump per member. */
+async function dumpsOfEveryMember(indexes: readonly number[]): Promise<string[][]> {
+  const dumps: string[][] = [];
+  for (const index of indexes) {
+    const reader = await client(member(index).connectString);
+    await reader.sync('/');
+    dumps.push(await treeDump(reader));
+  }
+  return dumps;
+}
+
+async function serverState(index: number): Promise<string> {
+  return fourLetterWord(member(index).host, member(index).port, 'srvr', { timeoutMs: 2_000 }).catch(() => '');
+}
+
+afterEach(async () => {
+  for (const c of clients.splice(0)) c.destroy();
+  // A paused member would ignore SIGTERM until it runs again.
+  for (const m of ensemble?.members ?? []) await m.kill('SIGCONT');
+  await ensemble?.dispose();
+  ensemble = undefined;
+});
+
+afterAll(async () => {
+  await reapAll();
+});
+
+describe('3-member ensemble under faults', () => {
+  it('a paused leader (SIGSTOP) is replaced; after SIGCONT it rejoins as a follower and every member serves the same tree', async () => {
+    ensemble = await startCorralEnsemble(3);
+    const old = await ensemble.leader();
+    const others = [0, 1, 2].filter((i) => i !== old);
+    const writer = await client(others.map((i) => member(i).connectString).join(','));
+    await writer.create('/p');
+    for (let i = 0; i < 20; i++) await writer.create(`/p/before-${i}`, bytes(`${i}`));
+    await member(old).kill('SIGSTOP');
+    const next = await ensemble.leader(30_000);
+    expect(others).toContain(next);
+    for (let i = 0; i < 20; i++) await eventually('a write while the old leader is paused', () => writer.create(`/p/paused-${i}`, bytes(`${i}`)));
+    await writer.setData('/p', bytes('changed'));
+    await member(old).kill('SIGCONT');
+    await until(async () => (await ensemble?.modes())?.[old] === 'follower', { timeoutMs: 30_000, what: 'the old leader to follow' });
+    await writer.create('/p/after');
+    const [first, ...rest] = await dumpsOfEveryMember([0, 1, 2]);
+    expect(first?.find((line) => line.startsWith('/p '))).toMatch(/^\/p data=changed v=1 cv=41 /);
+    expect(first?.filter((line) => line.startsWith('/p/'))).toHaveLength(41);
+    for (const dump of rest) expect(dump).toEqual(first);
+  });
+
+  it('a follower restarted after losing its data dir syncs by SNAP and serves the same tree', async () => {
+    ensemble = await startCorralEnsemble(3);
+    const leader = await ensemble.leader();
+    const follower = [0, 1, 2].find((i) => i !== leader) as number;
+    const writer = await client(member(leader).connectString);
+    await writer.create('/s');
+    // More txns than a leader keeps in memory for DIFF syncs (logKeepCount 500), so a member
+    // starting from nothing must get a snapshot.
+    for (let batch = 0; batch < 8; batch++) {
+      await Promise.all(Array.from({ length: 100 }, (_, i) => writer.create(`/s/n-${batch}-${i}`, bytes(`${batch}.${i}`))));
+    }
+    await member(follower).kill('SIGKILL');
+    for (const name of readdirSync(member(follower).dataDir)) {
+      if (name !== 'myid') rmSync(join(member(follower).dataDir, name), { recursive: true, force: true });
+    }
+    await writer.create('/s/while-down');
+    await member(follower).restart();
+    await until(async () => (await ensemble?.modes())?.[follower] === 'follower', { timeoutMs: 30_000, what: 'the wiped follower to follow' });
+    const snapshots = readdirSync(join(member(follower).dataDir, 'version-2')).filter((name) => name.startsWith('snapshot.'));
+    expect(snapshots.length).toBeGreaterThan(0);
+    const [first, ...rest] = await dumpsOfEveryMember([0, 1, 2]);
+    expect(first?.filter((line) => line.startsWith('/s/'))).toHaveLength(801);
+    for (const dump of rest) expect(dump).toEqual(first);
+  });
+
+  it('an observer receives commits, serves reads and forwarded writes, and does not vote', async () => {
+    ensemble = await startCorralEnsemble(3, {}, { observers: 1 });
+    const leader = await ensemble.leader();
+    await until(async () => (await ensemble?.modes())?.[3] === 'observer', { timeoutMs: 30_000, what: 'the observer to observe' });
+    const viaObserver = await client(member(3).connectString);
+    await viaObserver.create('/o', bytes('from-observer'));
+    const viaVoter = await client(member(leader).connectString);
+    await viaVoter.create('/o/from-voter');
+    await viaObserver.sync('/o');
+    expect(await viaObserver.getChildren('/o')).toEqual(['from-voter']);
+    expect(new TextDecoder().decode((await viaVoter.getData('/o')).data ?? new Uint8Array())).toBe('from-observer');
+    // Two of three voters gone: the last voter and the observer are two of four members, which
+    // would be a majority if the observer voted.
+    const voters = [0, 1, 2].filter((i) => i !== leader);
+    await member(voters[0] as number).kill('SIGKILL');
+    await member(leader).kill('SIGKILL');
+    await until(async () => (await serverState(3)).includes('not currently serving'), { timeoutMs: 30_000, what: 'the observer to stop serving' });
+    await until(async () => (await serverState(voters[1] as number)).includes('not currently serving'), { timeoutMs: 30_000, what: 'the last voter to stop serving' });
+  });
+
+  it('a member that loses the quorum stops serving; its client gets ConnectionLoss and moves on with its session', async () => {
+    ensemble = await startCorralEnsemble(3);
+    const leader = await ensemble.leader();
+    const lonely = [0, 1, 2].find((i) => i !== leader) as number;
+    const gone = [0, 1, 2].filter((i) => i !== lonely);
+    const c = await client(member(lonely).connectString, 30_000);
+    await c.create('/q');
+    const states: string[] = [];
+    c.onState((state) => states.push(state));
+    const sessionId = c.sessionId;
+    for (const i of gone) await member(i).kill('SIGKILL');
+    // The sync needs the (dead) leader, so it is still in flight when the member stops serving.
+    const failed = await c.sync('/q').then(
+      () => null,
+      (error: { code?: number }) => error.code,
+    );
+    expect(failed).toBe(ErrorCode.ConnectionLoss);
+    expect(states).toContain('disconnected');
+    await until(async () => (await serverState(lonely)).includes('not currently serving'), { timeoutMs: 30_000, what: 'the lonely member to stop serving' });
+    await member(gone[0] as number).restart();
+    await eventually('a write once the quorum is back', () => c.create('/q/back'));
+    expect(c.sessionId).toBe(sessionId);
+    expect(await c.getChildren('/q')).toEqual(['back']);
+  });
+});
