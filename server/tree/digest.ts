@@ -13,7 +13,9 @@ export interface Hash64 {
 
 /** The persisted fields of a node that go into its hash. */
 export interface HashedNode {
-  readonly data: string | null;
+  /** The data's hash (hashData), cached by the node. */
+  readonly dataHashLo: number;
+  readonly dataHashHi: number;
   readonly czxid: number;
   readonly mzxid: number;
   readonly pzxid: number;
@@ -103,11 +105,19 @@ export function hashAcl(acl: readonly Acl[]): Hash64 {
   return h.result();
 }
 
-/** The hash of one node: path, data, ACL hash and persisted stat. */
+/** The hash of node data (null and empty differ); nodes cache it (znode.ts). */
+export function hashData(data: string | null): Hash64 {
+  const h = new Hasher();
+  h.latin1(data);
+  return h.result();
+}
+
+/** The hash of one node: path, data hash, ACL hash and persisted stat. */
 export function hashNode(path: string, node: HashedNode, aclHash: Hash64): Hash64 {
   const h = new Hasher();
   h.string(path);
-  h.latin1(node.data);
+  h.word(node.dataHashLo);
+  h.word(node.dataHashHi);
   h.word(aclHash.lo);
   h.word(aclHash.hi);
   h.safeInt(node.czxid);

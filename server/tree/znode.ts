@@ -4,12 +4,20 @@
  * safe at the tree's boundary), children is created lazily, the ACL is shared.
  */
 import type { AclEntry } from './acl-cache.js';
+import { hashData } from './digest.js';
 import type { StoredData } from './node-data.js';
 
 /** A stored znode; mutated only by DataTree. */
 export class ZNode {
   /** The data bytes as a latin1 string (node-data.ts); use DataTree.dataOf for bytes. */
-  data: StoredData;
+  #data: StoredData;
+  /**
+   * The data's hash for the tree digest, as two int32 halves (small integers in V8), computed
+   * once when the data is set: every later rehash of the node (a child created, an ACL set)
+   * reuses it instead of reading the data again.
+   */
+  dataHashLo: number;
+  dataHashHi: number;
   acl: AclEntry;
   /** Child names; null until the first child is added. */
   children: Set<string> | null;
@@ -27,8 +35,17 @@ export class ZNode {
   /** The id of the last snapshot cursor that has written this node (copy-on-write). */
   snapMark: number;
 
-  constructor(data: StoredData, acl: AclEntry, zxid: number, timeMs: number, ephemeralOwner: bigint) {
-    this.data = data;
+  constructor(
+    data: StoredData,
+    acl: AclEntry,
+    zxid: number,
+    timeMs: number,
+    ephemeralOwner: bigint,
+    dataHash: { readonly lo: number; readonly hi: number } = hashData(data),
+  ) {
+    this.#data = data;
+    this.dataHashLo = dataHash.lo | 0;
+    this.dataHashHi = dataHash.hi | 0;
     this.acl = acl;
     this.children = null;
     this.czxid = zxid;
@@ -43,6 +60,19 @@ export class ZNode {
     this.snapMark = 0;
   }
 
+  /** The data bytes as a latin1 string. */
+  get data(): StoredData {
+    return this.#data;
+  }
+
+  /** Replaces the data and its hash. */
+  set data(data: StoredData) {
+    this.#data = data;
+    const hash = hashData(data);
+    this.dataHashLo = hash.lo | 0;
+    this.dataHashHi = hash.hi | 0;
+  }
+
   /** The number of children. */
   get numChildren(): number {
     return this.children === null ? 0 : this.children.size;
@@ -50,7 +80,10 @@ export class ZNode {
 
   /** A detached copy of the persisted fields (a snapshot pre-image); children are not copied. */
   copy(): ZNode {
-    const out = new ZNode(this.data, this.acl, this.czxid, this.ctime, this.ephemeralOwner);
+    const out = new ZNode(this.#data, this.acl, this.czxid, this.ctime, this.ephemeralOwner, {
+      lo: this.dataHashLo,
+      hi: this.dataHashHi,
+    });
     out.mzxid = this.mzxid;
     out.pzxid = this.pzxid;
     out.mtime = this.mtime;
