@@ -35,6 +35,9 @@ export interface ConsensusCoreInit {
   readonly logger?: Logger;
 }
 
+/** How far past logKeepCount a leader's log may grow to spare a slow follower a SNAP. */
+const LOG_HARD_CAP_FACTOR = 4;
+
 interface PendingSync {
   readonly origin: Uint8Array;
   readonly zxid: bigint;
@@ -85,7 +88,7 @@ export class ConsensusCore {
     this.#learnerSession = init.rng.int(1, 0x3fff_ffff);
     this.#logger = init.logger ?? null;
     const r = init.recovered;
-    this.#log = new ConsensusLog({ floorZxid: r.snapshotZxid, entries: r.entries, epochs: { acceptedEpoch: r.acceptedEpoch, currentEpoch: r.currentEpoch } });
+    this.#log = new ConsensusLog({ floorZxid: r.snapshotZxid, entries: r.entries, epochs: { acceptedEpoch: r.acceptedEpoch, acceptedLeader: r.acceptedLeader, currentEpoch: r.currentEpoch } });
     this.#commitZxid = r.snapshotZxid;
     this.#appliedZxid = r.snapshotZxid;
     this.#ctx = this.#makeContext();
@@ -292,9 +295,21 @@ export class ConsensusCore {
         this.#appliedZxid = entry.zxid;
       }
       assert(this.#appliedZxid === limit, `every committed durable txn is in the log: applied ${hex(this.#appliedZxid)} limit ${hex(limit)} last ${hex(this.#log.lastZxid)} floor ${hex(this.#log.floorZxid)} role ${this.#role.kind} ${JSON.stringify(this.status(), (_k, v: unknown) => (typeof v === 'bigint' ? hex(v) : v))}`);
-      this.#log.trim(this.#appliedZxid, this.#options.logKeepCount);
+      this.#trimLog();
     }
     this.#finishSyncs();
+  }
+
+  /**
+   * Forgets applied txns beyond logKeepCount, except (on a leader, up to a hard cap) those a live
+   * follower has not acked yet: dropping them would force that follower through a SNAP.
+   */
+  #trimLog(): void {
+    const keepCount = this.#options.logKeepCount;
+    const retain = this.#role.kind === 'leader' ? this.#role.leader.retainAfterZxid() : null;
+    const isOverCap = this.#log.size > keepCount * LOG_HARD_CAP_FACTOR;
+    const limit = retain !== null && retain < this.#appliedZxid && !isOverCap ? retain : this.#appliedZxid;
+    this.#log.trim(limit, keepCount);
   }
 
   #finishSyncs(): void {

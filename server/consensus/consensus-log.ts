@@ -4,13 +4,18 @@
  * reported back. Pure bookkeeping; the shell owns the real log.
  */
 import { assert } from '../../util/assert.js';
-import type { LogEntry, SnapshotImage } from './messages.js';
+import type { LogEntry, MemberId, SnapshotImage } from './messages.js';
 import { zxidEpoch } from './zxid.js';
 
-/** The two epochs a member must keep durably (ZooKeeper's acceptedEpoch and currentEpoch files). */
+/** The epochs a member must keep durably (ZooKeeper's acceptedEpoch and currentEpoch files). */
 export interface EpochRecord {
   /** The newest epoch this member has promised to a prospective leader (LEADERINFO). */
   readonly acceptedEpoch: number;
+  /**
+   * The leader that promise went to (0 for none). Two leaders may propose the same epoch; a
+   * member repeats its promise only to the same one, so only one of them can gather a quorum.
+   */
+  readonly acceptedLeader: MemberId;
   /** The epoch whose leader's history this member's log reflects (set at NEWLEADER). */
   readonly currentEpoch: number;
 }
@@ -71,6 +76,11 @@ export class ConsensusLog {
   /** Entries at or below this zxid are not kept in memory. */
   get floorZxid(): bigint {
     return this.#floorZxid;
+  }
+
+  /** How many entries are kept in memory. */
+  get size(): number {
+    return this.#entries.length;
   }
 
   /** The epochs as last set, durable or not. */
@@ -145,6 +155,8 @@ export class ConsensusLog {
     assert(epochs.acceptedEpoch >= this.#epochs.acceptedEpoch, 'acceptedEpoch never decreases');
     assert(epochs.currentEpoch >= this.#epochs.currentEpoch, 'currentEpoch never decreases');
     assert(epochs.currentEpoch <= epochs.acceptedEpoch, 'currentEpoch never passes acceptedEpoch');
+    const isSamePromise = epochs.acceptedEpoch === this.#epochs.acceptedEpoch;
+    assert(!isSamePromise || epochs.acceptedLeader === this.#epochs.acceptedLeader, 'an epoch is promised to one leader only');
     this.#epochs = epochs;
     this.#pending.epochs = epochs;
   }

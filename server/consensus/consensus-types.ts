@@ -34,6 +34,8 @@ export const DEFAULT_CONSENSUS_TUNING = {
 /** What the shell recovered from disk at start. */
 export interface RecoveredState {
   readonly acceptedEpoch: number;
+  /** The leader the accepted epoch was promised to; 0 when none. */
+  readonly acceptedLeader: MemberId;
   readonly currentEpoch: number;
   /** The zxid the shell's state machine reflects (its snapshot's); 0n for an empty one. */
   readonly snapshotZxid: bigint;

@@ -115,14 +115,18 @@ export class Election {
   }
 
   /**
-   * A settled member reports its leader. Join that leader when a quorum of voters report it and
-   * the leader itself says it is leading (FastLeaderElection's outofelection and checkLeader).
+   * A settled member reports its leader. Join that leader when a quorum of voters (this one
+   * included) report it and the leader itself says it is leading (FastLeaderElection's
+   * outofelection and checkLeader).
    */
   #onSettled(from: MemberId, m: VoteMessage): MemberId | null {
     this.#settled.set(from, m);
     const leader = m.vote.leader;
     if (leader === this.#ctx.myId || this.#settled.get(leader)?.state !== 'leading') return null;
     const agreeing = [...this.#settled].filter(([, n]) => n.vote.leader === leader).map(([id]) => id);
+    // Count this member too: joining is always safe (the leader's handshake decides), and a
+    // restarted voter must be able to rejoin a leader whose other followers it cannot reach.
+    if (this.#vote !== null) agreeing.push(this.#ctx.myId);
     return this.#ctx.quorum.isQuorum(agreeing) ? leader : null;
   }
 

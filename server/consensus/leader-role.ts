@@ -141,6 +141,17 @@ export class LeaderRole {
     if (this.isBroadcasting) this.#recomputeCommit();
   }
 
+  /** The lowest zxid a live, established learner has acked: the log must keep what follows it. */
+  retainAfterZxid(): bigint | null {
+    const ctx = this.#ctx;
+    let lowest: bigint | null = null;
+    for (const record of this.#learners.values()) {
+      const isLive = record.stage === 'established' && ctx.now - record.lastHeardTick <= ctx.options.syncLimitTicks;
+      if (isLive && (lowest === null || record.ackZxid < lowest)) lowest = record.ackZxid;
+    }
+    return lowest;
+  }
+
   /** A snapshot arrived from the shell: send it to learners waiting for one. */
   onSnapshot(): void {
     for (const record of this.#learners.values()) if (record.stage === 'snapWait') this.#trySnap(record);
@@ -184,10 +195,12 @@ export class LeaderRole {
     const q = this.#ctx.quorum;
     if (m.isObserver ? !q.isObserver(from) : !q.isVoter(from)) return;
     this.#ctx.noteAcceptedEpoch(m.acceptedEpoch);
-    if (this.#epoch !== null && m.acceptedEpoch >= this.#epoch && !m.isObserver) {
-      // It promised a newer epoch (its own failed attempt to lead, say) and would refuse ours
-      // forever; start over so the next epoch is above every promise.
-      this.#ctx.stepDown('a voter accepted an epoch at or above ours');
+    const myId = this.#ctx.options.myId;
+    const isPromisedElsewhere = m.acceptedEpoch === this.#epoch && m.acceptedLeader !== myId;
+    if (this.#epoch !== null && !m.isObserver && (m.acceptedEpoch > this.#epoch || isPromisedElsewhere)) {
+      // It promised this or a newer epoch to another leader (a failed attempt to lead, say) and
+      // would refuse ours forever; start over so the next epoch is above every promise.
+      this.#ctx.stepDown('a voter promised an epoch at or above ours to another leader');
       return;
     }
     const existing = this.#learners.get(from);
@@ -228,7 +241,7 @@ export class LeaderRole {
     for (const record of this.#learners.values()) maxAccepted = Math.max(maxAccepted, record.acceptedEpoch);
     this.#epoch = maxAccepted + 1;
     this.#phase = 'epochPersist';
-    log.setEpochs({ ...log.epochs, acceptedEpoch: this.#epoch });
+    log.setEpochs({ ...log.epochs, acceptedEpoch: this.#epoch, acceptedLeader: this.#ctx.options.myId });
     this.#ctx.statusChanged();
   }
 
@@ -264,7 +277,7 @@ export class LeaderRole {
     if (!this.#ctx.quorum.isQuorum([this.#ctx.options.myId, ...acked])) return;
     const log = this.#ctx.log;
     this.#phase = 'sync';
-    log.setEpochs({ acceptedEpoch: this.#epoch ?? 0, currentEpoch: this.#epoch ?? 0 });
+    log.setEpochs({ ...log.epochs, currentEpoch: this.#epoch ?? 0 });
     this.#ctx.statusChanged();
     for (const record of this.#learners.values()) if (record.stage === 'epochAcked') this.#sendSync(record);
   }

@@ -31,6 +31,8 @@ export class LearnerRole {
   #lastSendTick = 0;
   #syncEndZxid = 0n;
   #ackedZxid = -1n;
+  /** Proposals that arrived ahead of a gap, by the zxid they follow (bounded by maxResendEntries). */
+  readonly #early = new Map<bigint, LogEntry>();
 
   /** `session` must exceed every session this member used before in this process. */
   constructor(ctx: RoleContext, options: { leader: MemberId; isObserver: boolean; session: number }) {
@@ -74,7 +76,7 @@ export class LearnerRole {
         if (this.#phase === 'newLeaderAcked') this.#onUpToDate(msg.commitZxid);
         return;
       case 'proposal':
-        if (SYNCED_PHASES.has(this.#phase) && !this.isObserver) this.#appendChain(msg.prevZxid, [msg.entry]);
+        if (SYNCED_PHASES.has(this.#phase) && !this.isObserver) this.#onProposal(msg.prevZxid, msg.entry);
         return;
       case 'inform':
         if (SYNCED_PHASES.has(this.#phase) && this.isObserver) this.#appendChain(msg.prevZxid, msg.entries);
@@ -147,15 +149,17 @@ export class LearnerRole {
 
   #onLeaderInfo(epoch: number): void {
     const log = this.#ctx.log;
-    if (epoch < log.epochs.acceptedEpoch) {
-      // Promised a newer leader already (Learner.registerWithLeader refuses the same way).
-      this.#ctx.stepDown('leader proposes an epoch older than the accepted one');
+    const promised = log.epochs;
+    if (epoch < promised.acceptedEpoch || (epoch === promised.acceptedEpoch && promised.acceptedLeader !== this.leader)) {
+      // Promised this or a newer epoch to another leader already (Learner.registerWithLeader
+      // refuses older ones; repeating a promise only to its leader keeps one leader per epoch).
+      this.#ctx.stepDown('leader proposes an epoch already promised elsewhere');
       return;
     }
     this.#epoch = epoch;
     this.#phase = 'epochPersist';
     this.#ctx.statusChanged();
-    if (epoch > log.epochs.acceptedEpoch) log.setEpochs({ ...log.epochs, acceptedEpoch: epoch });
+    if (epoch > promised.acceptedEpoch) log.setEpochs({ ...promised, acceptedEpoch: epoch, acceptedLeader: this.leader });
     this.onPersisted();
   }
 
@@ -170,7 +174,8 @@ export class LearnerRole {
     this.#appendChain(m.truncateAfter, m.entries);
     assert(ctx.log.lastZxid === (m.entries.at(-1)?.zxid ?? m.truncateAfter), 'a sync leaves the log at the leader\'s last zxid');
     const epoch = m.epoch;
-    ctx.log.setEpochs({ acceptedEpoch: Math.max(epoch, ctx.log.epochs.acceptedEpoch), currentEpoch: epoch });
+    assert(ctx.log.epochs.acceptedEpoch === epoch, 'a learner syncs only in the epoch it accepted');
+    ctx.log.setEpochs({ ...ctx.log.epochs, currentEpoch: epoch });
     this.#syncEndZxid = ctx.log.lastZxid;
     this.#phase = 'syncPersist';
     ctx.statusChanged();
@@ -182,6 +187,21 @@ export class LearnerRole {
     this.#phase = 'broadcast';
     this.#ctx.statusChanged();
     this.#learnCommit(commitZxid);
+  }
+
+  #onProposal(prevZxid: bigint, entry: LogEntry): void {
+    const log = this.#ctx.log;
+    if (prevZxid > log.lastZxid) {
+      // Reordered: keep it until the gap fills, rather than wait for the leader's resend.
+      if (this.#early.size < this.#ctx.options.maxResendEntries) this.#early.set(prevZxid, entry);
+      return;
+    }
+    this.#appendChain(prevZxid, [entry]);
+    for (let next = this.#early.get(log.lastZxid); next !== undefined; next = this.#early.get(log.lastZxid)) {
+      this.#early.delete(log.lastZxid);
+      log.append(next);
+    }
+    for (const after of this.#early.keys()) if (after < log.lastZxid) this.#early.delete(after);
   }
 
   /**
@@ -214,8 +234,8 @@ export class LearnerRole {
   }
 
   #sendLearnerInfo(): void {
-    const acceptedEpoch = this.#ctx.log.durableEpochs.acceptedEpoch;
-    this.#send({ type: 'learnerInfo', session: this.#session, acceptedEpoch, isObserver: this.isObserver });
+    const { acceptedEpoch, acceptedLeader } = this.#ctx.log.durableEpochs;
+    this.#send({ type: 'learnerInfo', session: this.#session, acceptedEpoch, acceptedLeader, isObserver: this.isObserver });
   }
 
   #sendAckEpoch(): void {

@@ -49,7 +49,7 @@ function writeBody(w: JuteWriter, m: ConsensusMessage): void {
       writeVote(w, m.vote);
       return;
     case 'learnerInfo':
-      writeInts(w, m.session, m.acceptedEpoch);
+      writeInts(w, m.session, m.acceptedEpoch, m.acceptedLeader);
       w.writeBool(m.isObserver);
       return;
     case 'leaderInfo':
@@ -159,7 +159,7 @@ function readBody(r: JuteReader, type: ConsensusMessage['type']): ConsensusMessa
     case 'vote':
       return { type, round: readRound(r), state: readEnum(r, PEER_STATES), vote: readVote(r) };
     case 'learnerInfo':
-      return { type, session: r.readInt(), acceptedEpoch: readEpoch(r), isObserver: r.readBool() };
+      return { type, session: r.readInt(), acceptedEpoch: readEpoch(r), acceptedLeader: r.readInt(), isObserver: r.readBool() };
     case 'leaderInfo':
       return { type, session: r.readInt(), epoch: readEpoch(r) };
     case 'ackEpoch':

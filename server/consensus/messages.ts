@@ -46,6 +46,8 @@ export interface LearnerInfoMessage {
   readonly type: 'learnerInfo';
   readonly session: number;
   readonly acceptedEpoch: number;
+  /** The leader `acceptedEpoch` was promised to. */
+  readonly acceptedLeader: MemberId;
   readonly isObserver: boolean;
 }
 

@@ -48,7 +48,7 @@ interface Applied {
 export class SimMember {
   readonly log = new MemoryLogStore();
   snapshot: SnapshotImage | null = null;
-  durableEpochs: EpochRecord = { acceptedEpoch: 0, currentEpoch: 0 };
+  durableEpochs: EpochRecord = { acceptedEpoch: 0, acceptedLeader: 0, currentEpoch: 0 };
   pendingEpochs: { seq: number; epochs: EpochRecord }[] = [];
   core: ConsensusCore | null = null;
   incarnation = 0;
@@ -87,6 +87,8 @@ export class SimCluster {
   readonly #observerIds: number[];
   readonly #blocked = new Set<string>();
   readonly #pendingWrites = new Map<string, WriteRecord>();
+  readonly #syncsDone = new Map<string, bigint>();
+  #syncCount = 0;
   readonly #leaderOfEpoch = new Map<number, number>();
   readonly #proposerOfEpoch = new Map<number, number>();
 
@@ -144,9 +146,10 @@ export class SimCluster {
     return best?.id ?? null;
   }
 
-  /** Runs until some leader broadcasts; returns it. */
-  waitForLeader(maxSteps = 2000): number {
-    if (!this.runUntil(() => this.leader() !== null, maxSteps)) throw new SimViolation('no leader elected', this.#options.seed);
+  /** Runs until some leader (other than `not`) broadcasts; returns it. */
+  waitForLeader(options: { not?: number; maxSteps?: number } = {}): number {
+    const isDone = (): boolean => this.leader() !== null && this.leader() !== options.not;
+    if (!this.runUntil(isDone, options.maxSteps ?? 2000)) throw new SimViolation('no leader elected', this.#options.seed);
     return this.leader() as number;
   }
 
@@ -213,6 +216,31 @@ export class SimCluster {
     if (record.status !== 'pending') return;
     record.status = 'timedOut';
     this.#pendingWrites.delete(record.value);
+  }
+
+  /** Runs until every member serves and has applied the leader's whole log; throws otherwise. */
+  quiesce(maxSteps = 3000): void {
+    if (!this.runUntil(() => this.isQuiescent(), maxSteps)) throw new SimViolation('the group did not quiesce', this.#options.seed);
+  }
+
+  /** How many messages of a kind (`sync:trunc`, `proposal`, ...) a member received. */
+  receivedBy(id: number, kind: string): number {
+    return this.delivered.get(`${kind}@${id}`) ?? 0;
+  }
+
+  /**
+   * A client `sync` through a member: runs until the member reports it done and returns the
+   * zxid the member had applied then, and the leader's commit point when the sync started.
+   */
+  sync(via: number, maxSteps = 1000): { appliedZxid: bigint; leaderCommitZxid: bigint } {
+    const origin = `sync-${this.#syncCount++}`;
+    const leaderId = this.leader();
+    const leaderCommitZxid = leaderId === null ? 0n : (this.member(leaderId).core?.status().commitZxid ?? 0n);
+    const member = this.member(via);
+    if (member.core?.sync(TEXT_ENCODER.encode(origin)) !== true) throw new SimViolation(`member ${via} refused a sync`, this.#options.seed);
+    this.#drive(member);
+    if (!this.runUntil(() => this.#syncsDone.has(origin), maxSteps)) throw new SimViolation(`sync through ${via} never finished`, this.#options.seed);
+    return { appliedZxid: this.#syncsDone.get(origin) ?? 0n, leaderCommitZxid };
   }
 
   /** The values applied by a member, in order. */
@@ -303,6 +331,7 @@ export class SimCluster {
     }
     if (rd.persist !== null) this.#persist(member, rd.persist);
     for (const entry of rd.applyCommitted) this.#apply(member, entry.zxid, TEXT_DECODER.decode(entry.data));
+    for (const origin of rd.syncsDone) this.#syncsDone.set(TEXT_DECODER.decode(origin), member.appliedZxid);
   }
 
   /** The durability rule (STYLE.md §2): acks and votes claim only what this member's disk holds. */
@@ -397,6 +426,7 @@ export class SimCluster {
 
   /** A member that stops serving closes its client connections: their writes end in ConnectionLoss. */
   #failPendingWrites(member: SimMember): void {
+    this.#options.trace?.(`${this.now} ${member.id} connections closed`);
     for (const record of [...this.#pendingWrites.values()]) if (record.member === member.id) this.timeOut(record);
   }
 
@@ -419,6 +449,7 @@ export class SimCluster {
     const m = decoded.message;
     const kind = m.type === 'sync' ? `sync:${m.mode}` : m.type;
     this.delivered.set(kind, (this.delivered.get(kind) ?? 0) + 1);
+    this.delivered.set(`${kind}@${to}`, (this.delivered.get(`${kind}@${to}`) ?? 0) + 1);
     member.core.message(from, decoded.message);
     this.#drive(member);
   }
