@@ -190,8 +190,10 @@ export class Agent {
     this.#isStopping = true;
     await this.#configWatcher?.close();
     await this.#reloading;
-    await Promise.all([...this.#services.values()].map((r) => r.close()));
-    await this.#failover?.close();
+    // Bounded: without a server the ephemerals go with the session anyway, and the app must stop.
+    const boundMs = this.#prepared.config.sessionTimeoutMs;
+    await this.#bounded('deregistration', boundMs, Promise.all([...this.#services.values()].map((r) => r.close())));
+    await this.#bounded('leaving the failover group', boundMs, this.#failover?.close() ?? Promise.resolve());
     await this.#closeTemplates(this.#templates);
     const exitCode = this.#app === null ? 0 : await this.#app.stop();
     await this.#source.close();
@@ -200,6 +202,17 @@ export class Agent {
     this.#log.info({ exitCode }, 'agent stopped');
     this.#exit?.(exitCode);
     return exitCode;
+  }
+
+  /** Waits for `work` at most `timeoutMs`, then goes on with a warning (work keeps running). */
+  async #bounded(what: string, timeoutMs: number, work: Promise<unknown>): Promise<void> {
+    let timer: ReturnType<Scheduler['setTimer']> | null = null;
+    const timedOut = new Promise<'timeout'>((resolve) => {
+      timer = this.#scheduler.setTimer(timeoutMs, () => resolve('timeout'));
+    });
+    const outcome = await Promise.race([work.then(() => 'done' as const), timedOut]);
+    (timer as ReturnType<Scheduler['setTimer']> | null)?.cancel();
+    if (outcome === 'timeout') this.#log.warn({ what, timeoutMs }, 'shutdown step timed out; going on');
   }
 
   async #startStatus(): Promise<void> {

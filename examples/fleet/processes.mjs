@@ -70,11 +70,19 @@ export function tempFolder(prefix) {
   return dir;
 }
 
-/** Stops every child (SIGTERM to each group, SIGKILL after 5 s) and removes the temp folders. */
+/** Stops every child (SIGTERM to each group, SIGKILL after 10 s) and removes the temp folders. */
 export async function stopAll() {
   const running = children.filter((c) => c.exitCode === null && c.signalCode === null);
-  // Agents first, so they deregister while the server still runs; the server last.
-  for (const child of running.slice().reverse()) signal(child, 'SIGTERM');
+  // Everything but the server first (agents deregister and stop their apps while it still
+  // runs), then the server (the first child started).
+  const [first, ...rest] = children;
+  await stopGroup(rest.filter((c) => running.includes(c)));
+  await stopGroup(running.includes(first) ? [first] : []);
+  for (const dir of dirs) rmSync(dir, { recursive: true, force: true });
+}
+
+async function stopGroup(running) {
+  for (const child of running) signal(child, 'SIGTERM');
   await Promise.all(
     running.map(
       (child) =>
@@ -82,7 +90,7 @@ export async function stopAll() {
           const timer = setTimeout(() => {
             signal(child, 'SIGKILL');
             resolve();
-          }, 5_000);
+          }, 10_000);
           child.once('exit', () => {
             clearTimeout(timer);
             resolve();
@@ -90,7 +98,6 @@ export async function stopAll() {
         }),
     ),
   );
-  for (const dir of dirs) rmSync(dir, { recursive: true, force: true });
 }
 
 function signal(child, name) {

@@ -9,11 +9,17 @@ import { ZkClient } from '../../client/index.js';
 import { corralBin, repoRoot, signalGroup, spawnTracked, type TrackedProcess, until, waitForExit } from '../helpers/index.js';
 
 const started = new Set<TrackedProcess>();
+const agentProcs = new WeakSet<TrackedProcess>();
 
 /** SIGKILLs the group of every agent and app the harness started (not the servers) and waits. */
 export async function killStarted(): Promise<void> {
   const procs = [...started];
   started.clear();
+  // Agents first and politely: a supervised app lives in its own process group, and only its
+  // agent's orderly stop takes it down.
+  const agents = procs.filter((proc) => agentProcs.has(proc));
+  for (const proc of agents) signalGroup(proc, 'SIGTERM');
+  await Promise.all(agents.map((proc) => waitForExit(proc, 15_000)));
   for (const proc of procs) signalGroup(proc, 'SIGKILL');
   await Promise.all(procs.map((proc) => waitForExit(proc, 10_000)));
 }
@@ -38,6 +44,7 @@ export async function startAgent(dir: string, name: string, yaml: string, server
     env: { ...process.env, CORRAL_LOG: process.env.CORRAL_LOG ?? 'info' },
   });
   started.add(proc);
+  agentProcs.add(proc);
   const port = await until(
     () => {
       if (proc.hasExited()) throw new Error(`agent ${name} exited: ${proc.stderr().slice(-2000)}`);
