@@ -26,18 +26,26 @@ import type { LogStore, SnapshotStore } from './storage/index.js';
 const ACCEPTED_EPOCH_FILE = 'acceptedEpoch';
 const CURRENT_EPOCH_FILE = 'currentEpoch';
 
-/** Reads both epoch files; a missing file means epoch 0, as for a new member. */
+/**
+ * Reads both epoch files; a missing file means epoch 0, as for a new member. The accepted epoch
+ * file holds the epoch on its first line, as ZooKeeper's does, and the leader it was promised to
+ * on a second line (0, or no line, for none): one file, so one rename makes the pair durable.
+ */
 export async function readEpochs(dataDir: string): Promise<EpochRecord> {
-  const read = async (name: string): Promise<number> => {
+  const read = async (name: string): Promise<number[]> => {
     const text = await readFile(join(dataDir, 'version-2', name), 'utf8').catch((error: NodeJS.ErrnoException) => {
       if (error.code === 'ENOENT') return '0';
       throw error;
     });
-    const value = Number(text.trim());
-    if (!Number.isSafeInteger(value) || value < 0) throw new Error(`${name}: not an epoch: ${JSON.stringify(text)}`);
-    return value;
+    const values = text.trim().split(/\s+/).map(Number);
+    if (values.length > 2 || !values.every((v) => Number.isSafeInteger(v) && v >= 0)) {
+      throw new Error(`${name}: not an epoch: ${JSON.stringify(text)}`);
+    }
+    return values;
   };
-  return { acceptedEpoch: await read(ACCEPTED_EPOCH_FILE), currentEpoch: await read(CURRENT_EPOCH_FILE) };
+  const [acceptedEpoch = 0, acceptedLeader = 0] = await read(ACCEPTED_EPOCH_FILE);
+  const [currentEpoch = 0] = await read(CURRENT_EPOCH_FILE);
+  return { acceptedEpoch, acceptedLeader, currentEpoch };
 }
 
 /** Writes a file durably: temp file, write, fsync, rename, fsync the directory. */
@@ -74,6 +82,7 @@ export function makeGroupLink(config: ServerConfig, recovered: { epochs: EpochRe
     },
     recovered: {
       acceptedEpoch: recovered.epochs.acceptedEpoch,
+      acceptedLeader: recovered.epochs.acceptedLeader,
       currentEpoch: recovered.epochs.currentEpoch,
       snapshotZxid: recovered.snapshotZxid,
       entries: recovered.entries,
@@ -152,7 +161,7 @@ export class EnsembleShell {
     if (batch.entries.length > 0) logStore.append(batch.entries);
     if (batch.epochs !== null) {
       const dir = join(config.dataDir, 'version-2');
-      await writeDurably(dir, ACCEPTED_EPOCH_FILE, String(batch.epochs.acceptedEpoch));
+      await writeDurably(dir, ACCEPTED_EPOCH_FILE, `${batch.epochs.acceptedEpoch}\n${batch.epochs.acceptedLeader}\n`);
       await writeDurably(dir, CURRENT_EPOCH_FILE, String(batch.epochs.currentEpoch));
     }
     await logStore.sync();
