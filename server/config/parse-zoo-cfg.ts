@@ -67,6 +67,9 @@ const scalarSchemas = {
   skipACL: flag(/^(yes|no|true|false)$/i, 'expected yes or no', /^(yes|true)$/i),
   reconfigEnabled: trueFalse,
   standaloneEnabled: trueFalse,
+  // ZooKeeper reads readonlymode.enabled only as a system property; Corral takes it from zoo.cfg
+  // too, since a Corral server has no JVM flags to carry it.
+  'readonlymode.enabled': trueFalse,
   peerType: z
     .string()
     .regex(/^(participant|observer)$/i, 'expected participant or observer')
@@ -145,7 +148,6 @@ function readEntries(reader: Reader, textIn: string): Map<string, string> {
     else if (key === 'dynamicConfigFile') reader.fail(key, 'dynamic config files are not supported');
     else if (/^(group|weight)\./.test(key)) reader.fail(key, 'hierarchical quorums are not supported');
     else if (key === 'jute.maxbuffer') reader.warn(key, 'ZooKeeper reads it only as a system property; ignored');
-    else if (key === 'readonlymode.enabled') reader.warn(key, 'read-only mode is not supported; ignored');
     else if (ignoredKeys.has(key) || ignoredPrefixes.some((p) => key.startsWith(p))) {
       reader.warn(key, 'not supported by corral; ignored');
     } else reader.warn(key, 'unknown key; ignored');
@@ -301,6 +303,7 @@ export function parseZooCfg(textIn: string, options: ParseZooCfgOptions): Parsed
     skipAcl: reader.get('skipACL') ?? false,
     reconfigEnabled: reader.get('reconfigEnabled') ?? false,
     standaloneEnabled: reader.get('standaloneEnabled') ?? true,
+    readOnlyModeEnabled: reader.get('readonlymode.enabled') ?? false,
     maxFrameBytes: juteMaxBuffer,
     superDigest: reader.get('DigestAuthenticationProvider.superDigest') ?? null,
     containerCheckIntervalMs: reader.get('znode.container.checkIntervalMs') ?? 60_000,

@@ -56,6 +56,8 @@ export const serverConfigSchema = z
     skipAcl: z.boolean().default(false),
     reconfigEnabled: z.boolean().default(false),
     standaloneEnabled: z.boolean().default(true),
+    /** readonlymode.enabled: a member without a quorum serves read-only clients (reference §2.3). */
+    readOnlyModeEnabled: z.boolean().default(false),
     /** jute.maxbuffer: the largest frame accepted. */
     maxFrameBytes: z.number().int().positive().default(0xfffff),
     /** `user:base64(sha1(user:password))` of the digest super user, or null. */

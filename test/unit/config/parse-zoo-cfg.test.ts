@@ -212,6 +212,14 @@ describe('parseZooCfg: ensembles', () => {
     expect([config.clientPort, config.clientPortAddress]).toEqual([2183, '127.0.0.1']);
   });
 
+  it('takes readonlymode.enabled from zoo.cfg (ZooKeeper reads it as a system property) without a warning', () => {
+    const { config, warnings } = parse(`${ensemble}\nreadonlymode.enabled=true`, { myidText: '2' });
+    expect(config.readOnlyModeEnabled).toBe(true);
+    expect(warnings).toEqual([]);
+    expect(parse(ensemble, { myidText: '2' }).config.readOnlyModeEnabled).toBe(false);
+    expect(errorOf(() => parse(`${ensemble}\nreadonlymode.enabled=yes`, { myidText: '2' })).key).toBe('readonlymode.enabled');
+  });
+
   it('runs one participant distributed when standaloneEnabled=false', () => {
     const { config } = parse('dataDir=/d\ninitLimit=5\nsyncLimit=2\nstandaloneEnabled=false\nserver.1=h:1:2', { myidText: '1' });
     expect(config.isStandalone).toBe(false);
