@@ -1,0 +1,135 @@
+#!/usr/bin/env node
+// Measures the agent with real processes (not a test: it prints figures). Needs `npm run build`.
+//   node test/e2e/measure-agent.mjs [changes=200]
+// 1. setData committed -> rendered file on disk: median/p99 over `changes` changes
+// 2. env key change -> the supervised app answering with the new value (restart): median of 10
+// 3. agent RSS while watching 10,000 keys: one `tree` over 10,000 znodes, and 10,000 `key` reads
+// 4. failover after kill -9 of the active app, and of the active's agent: median of 5
+import { spawn } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { createServer } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { ZkClient } from '../../dist/client/index.js';
+
+const root = new URL('../../', import.meta.url).pathname;
+const bin = join(root, 'dist', 'cli', 'run.js');
+const dir = mkdtempSync(join(tmpdir(), 'corral-measure-'));
+const changes = Number(process.argv[2] ?? 200);
+const sessionTimeoutMs = 4000;
+const procs = [];
+const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
+const freePort = () => new Promise((res) => { const s = createServer().listen(0, '127.0.0.1', () => { const { port } = s.address(); s.close(() => res(port)); }); });
+const pct = (xs, p) => { const s = [...xs].sort((a, b) => a - b); return s[Math.min(s.length - 1, Math.floor((p / 100) * s.length))]; };
+const fmt = (ms) => `${ms.toFixed(1)} ms`;
+
+function run(args, opts = {}) {
+  const child = spawn(process.execPath, args, { detached: true, stdio: ['ignore', 'pipe', 'pipe'], cwd: opts.cwd ?? dir, env: { ...process.env, CORRAL_LOG: 'warn' } });
+  child.out = '';
+  child.stdout.on('data', (d) => (child.out += d));
+  child.stderr.on('data', () => undefined);
+  procs.push(child);
+  return child;
+}
+const kill = (child, sig = 'SIGKILL') => { try { process.kill(-child.pid, sig); } catch { /* gone */ } };
+async function waitFor(cond, ms, what) {
+  const end = performance.now() + ms;
+  for (;;) { const v = await cond(); if (v) return v; if (performance.now() > end) throw new Error(`timeout: ${what}`); await sleep(2); }
+}
+async function json(url) { try { return await (await fetch(url, { signal: AbortSignal.timeout(500) })).json(); } catch { return null; } }
+function agent(name, yaml, server) { const file = join(dir, `${name}.yaml`); writeFileSync(file, yaml); return run([bin, 'agent', '--config', file, '--server', server]); }
+function rssMb(pid) { const m = /VmRSS:\s+(\d+)/.exec(readFileSync(`/proc/${pid}/status`, 'utf8')); return Number(m[1]) / 1024; }
+
+try {
+  writeFileSync(join(dir, 'zoo.cfg'), `tickTime=2000\ndataDir=${join(dir, 'data')}\nclientPort=0\nclientPortAddress=127.0.0.1\n`);
+  const server = run([bin, 'server', '--config', join(dir, 'zoo.cfg')]);
+  const addr = await waitFor(() => /listening on (\S+)/.exec(server.out)?.[1], 20_000, 'server');
+  const zk = new ZkClient(addr, { sessionTimeoutMs: 10_000 });
+  await zk.connect();
+  console.log(`corral standalone server ${addr}; agent sessionTimeoutMs ${sessionTimeoutMs}`);
+
+  // 1. setData -> file
+  await zk.create('/m'); await zk.create('/m/k', 'v0');
+  const out = join(dir, 'k.txt');
+  const a1 = agent('render', `sessionTimeoutMs: ${sessionTimeoutMs}\ntemplates:\n  - { contents: '{{key "/m/k"}}', destination: ${out} }\n`, addr);
+  const read = () => { try { return readFileSync(out, 'utf8'); } catch { return ''; } };
+  await waitFor(() => read() === 'v0', 20_000, 'first render');
+  const lat = [];
+  for (let i = 1; i <= changes; i++) {
+    await zk.setData('/m/k', `v${i}`);
+    const t0 = performance.now();
+    await waitFor(() => read() === `v${i}`, 10_000, `render ${i}`);
+    lat.push(performance.now() - t0);
+  }
+  console.log(`setData -> file on disk over ${changes} changes: median ${fmt(pct(lat, 50))}, p99 ${fmt(pct(lat, 99))}, max ${fmt(Math.max(...lat))}`);
+  kill(a1, 'SIGTERM');
+
+  // 2. env change -> restarted app answering
+  const port = await freePort();
+  await zk.create('/m/env'); await zk.create('/m/env/greeting', 'g0');
+  const web = join(root, 'examples', 'fleet', 'web-app.mjs');
+  agent('restart', `sessionTimeoutMs: ${sessionTimeoutMs}\nexec:\n  command: ["${process.execPath}", "${web}", "${port}"]\n  killTimeoutMs: 5000\n  env: { prefix: /m/env }\n`, addr);
+  const greeting = async () => (await json(`http://127.0.0.1:${port}/info`))?.greeting;
+  await waitFor(async () => (await greeting()) === 'g0', 20_000, 'app');
+  const restarts = [];
+  for (let i = 1; i <= 10; i++) {
+    await zk.setData('/m/env/greeting', `g${i}`);
+    const t0 = performance.now();
+    await waitFor(async () => (await greeting()) === `g${i}`, 20_000, `restart ${i}`);
+    restarts.push(performance.now() - t0);
+  }
+  console.log(`env change -> restarted app answering (10 changes): median ${fmt(pct(restarts, 50))}, max ${fmt(Math.max(...restarts))}`);
+
+  // 3. RSS with 10,000 keys
+  await zk.create('/big');
+  for (let i = 0; i < 10_000; i += 500) await Promise.all(Array.from({ length: 500 }, (_, j) => zk.create(`/big/k${i + j}`, `value-${i + j}`)));
+  const treeOut = join(dir, 'tree.txt');
+  writeFileSync(join(dir, 'tree.hbs'), '{{#tree "/big"}}{{key}}={{value}}\n{{/tree}}');
+  const a3 = agent('tree', `templates:\n  - { source: ${join(dir, 'tree.hbs')}, destination: ${treeOut} }\n`, addr);
+  await waitFor(() => { try { return readFileSync(treeOut, 'utf8').split('\n').length > 10_000; } catch { return false; } }, 60_000, 'tree render');
+  await sleep(2000);
+  console.log(`agent RSS watching a tree of 10,000 keys: ${rssMb(a3.pid).toFixed(0)} MB`);
+  kill(a3, 'SIGTERM');
+  const keysTpl = Array.from({ length: 10_000 }, (_, i) => `{{key "/big/k${i}"}}`).join('\n');
+  writeFileSync(join(dir, 'keys.hbs'), keysTpl);
+  const keysOut = join(dir, 'keys.txt');
+  const a4 = agent('keys', `templates:\n  - { source: ${join(dir, 'keys.hbs')}, destination: ${keysOut} }\n`, addr);
+  await waitFor(() => { try { return readFileSync(keysOut, 'utf8').split('\n').length >= 10_000; } catch { return false; } }, 120_000, 'keys render');
+  await sleep(2000);
+  console.log(`agent RSS watching 10,000 individual keys: ${rssMb(a4.pid).toFixed(0)} MB`);
+  kill(a4, 'SIGTERM');
+
+  // 4. failover
+  const nn = join(root, 'examples', 'namenode-ha');
+  const member = (id, p, group) => `sessionTimeoutMs: ${sessionTimeoutMs}\nfailover:\n  group: ${group}\n  id: ${id}\n  address: 127.0.0.1:${p}\n  checks: [ { http: { url: "http://127.0.0.1:${p}/health", intervalMs: 300, timeoutMs: 250 } } ]\n  rise: 1\n  fall: 1\n  toActive: node ${nn}/haadmin.mjs active 127.0.0.1:${p} {{token}}\n  toStandby: node ${nn}/haadmin.mjs standby 127.0.0.1:${p}\n  fencing: [ { command: "node ${nn}/fence.mjs" } ]\n  retryMs: 300\n`;
+  for (const victim of ['app', 'agent']) {
+    const times = [];
+    for (let round = 0; round < 5; round++) {
+      const group = `m-${victim}-${round}`;
+      const ms = [];
+      for (const id of ['nn1', 'nn2']) {
+        const p = await freePort();
+        const app = run([join(nn, 'master-app.mjs'), String(p), id]);
+        await waitFor(() => /listening/.test(app.out), 10_000, 'master');
+        ms.push({ id, p, app, agent: agent(`${group}-${id}`, member(id, p, group), addr) });
+      }
+      const role = async (m) => (await json(`http://127.0.0.1:${m.p}/state`))?.role;
+      const active = await waitFor(async () => { for (const m of ms) if ((await role(m)) === 'active') return m; return null; }, 30_000, 'first active');
+      const other = ms.find((m) => m !== active);
+      await waitFor(async () => (await role(other)) === 'standby', 10_000, 'standby');
+      kill(victim === 'app' ? active.app : active.agent);
+      const t0 = performance.now();
+      await waitFor(async () => (await role(other)) === 'active', 60_000, 'failover');
+      times.push(performance.now() - t0);
+      for (const m of ms) { kill(m.agent, 'SIGTERM'); kill(m.app); }
+      await sleep(500);
+    }
+    console.log(`failover after kill -9 of the active ${victim} (check interval 300 ms, fall 1, session timeout ${sessionTimeoutMs} ms): median of 5 ${fmt(pct(times, 50))} [${times.map((t) => t.toFixed(0)).join(', ')}]`);
+  }
+  await zk.close();
+} finally {
+  for (const p of procs.reverse()) kill(p, 'SIGTERM');
+  await sleep(1500);
+  for (const p of procs) kill(p);
+  rmSync(dir, { recursive: true, force: true });
+}
