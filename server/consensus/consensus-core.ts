@@ -294,7 +294,7 @@ export class ConsensusCore {
         this.#apply.push(entry);
         this.#appliedZxid = entry.zxid;
       }
-      assert(this.#appliedZxid === limit, `every committed durable txn is in the log: applied ${hex(this.#appliedZxid)} limit ${hex(limit)} last ${hex(this.#log.lastZxid)} floor ${hex(this.#log.floorZxid)} role ${this.#role.kind} ${JSON.stringify(this.status(), (_k, v: unknown) => (typeof v === 'bigint' ? hex(v) : v))}`);
+      assert(this.#appliedZxid === limit, `every committed durable txn is in the log (applied ${hex(this.#appliedZxid)}, limit ${hex(limit)})`);
       this.#trimLog();
     }
     this.#finishSyncs();

@@ -178,6 +178,17 @@ describe('consensus scenarios', () => {
     finish(sim);
   });
 
+  it('a follower\'s piggybacked ping data reaches the leader\'s shell once', () => {
+    // Protects: the hook the session tracker will use for session touches.
+    const sim = new SimCluster({ seed: 13, voters: 3 });
+    const leader = sim.waitForLeader();
+    sim.quiesce();
+    const follower = others(sim, leader)[0] as number;
+    sim.member(follower).core?.attachPingData(new TextEncoder().encode('touch:42'));
+    sim.run(50);
+    expect(sim.pingData).toEqual([{ leader, from: follower, data: 'touch:42' }]);
+  });
+
   it('a member whose unsynced tail is lost (or torn) in a crash recovers and converges', () => {
     // Protects: recovery from the durable log only; acks were sent for durable txns only.
     const sim = new SimCluster({ seed: 12, voters: 3, faults: { lossRate: 0, duplicateRate: 0, delayMinSteps: 1, delayMaxSteps: 3, fsyncMaxSteps: 30 } });

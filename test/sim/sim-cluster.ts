@@ -64,12 +64,13 @@ export class SimMember {
     readonly tickSteps: number,
   ) {}
 
+  /** The zxid of the snapshot the state machine was last loaded from. */
+  snapshotBaseZxid = 0n;
+
   /** The zxid of the last applied txn (or of the loaded snapshot). */
   get appliedZxid(): bigint {
     return this.applied.at(-1)?.zxid ?? this.snapshotBaseZxid;
   }
-
-  snapshotBaseZxid = 0n;
 }
 
 /** A group of simulated members plus clients, with a DSL for scenarios. */
@@ -81,6 +82,8 @@ export class SimCluster {
   readonly writes: WriteRecord[] = [];
   /** Delivered messages by type (sync messages by mode), to show what a run exercised. */
   readonly delivered = new Map<string, number>();
+  /** Data learners piggybacked on pings, as the leader's shell received it. */
+  readonly pingData: { readonly leader: number; readonly from: number; readonly data: string }[] = [];
   faults: FaultProfile;
   readonly #options: SimOptions;
   readonly #voterIds: number[];
@@ -331,6 +334,7 @@ export class SimCluster {
     }
     if (rd.persist !== null) this.#persist(member, rd.persist);
     for (const entry of rd.applyCommitted) this.#apply(member, entry.zxid, TEXT_DECODER.decode(entry.data));
+    for (const p of rd.pingData) this.pingData.push({ leader: member.id, from: p.from, data: TEXT_DECODER.decode(p.data) });
     for (const origin of rd.syncsDone) this.#syncsDone.set(TEXT_DECODER.decode(origin), member.appliedZxid);
   }
 
