@@ -133,6 +133,8 @@ export class ZkClient {
   #reconnectTimer: NodeJS.Timeout | undefined;
   #isStarted = false;
   #isClosing = false;
+  /** A flush is queued for the end of this tick (see #scheduleFlush). */
+  #isFlushScheduled = false;
 
   constructor(connectString: string, options: ZkClientOptions = {}) {
     const parsed = parseConnectString(connectString);
@@ -468,7 +470,11 @@ export class ZkClient {
     const waiter = deferred<void>();
     const info: AuthInfo = { scheme, auth: typeof auth === 'string' ? new TextEncoder().encode(auth) : auth, waiters: [waiter] };
     this.#auths.push(info);
-    if (this.#session.isHandshakeDone) this.#sendAuth(info);
+    if (this.#session.isHandshakeDone) {
+      // Requests made before this addAuth (their flush is deferred) must reach the server first.
+      this.#flush();
+      this.#sendAuth(info);
+    }
     await waiter.promise;
   }
 
@@ -511,8 +517,22 @@ export class ZkClient {
     const context: PendingContext = { path, deferred: d, onReply };
     const entry = this.#queue.enqueue(request, context, this.#clock.nowMs() + this.#requestTimeoutMs);
     if (entry === undefined) return Promise.reject(zkErrorFromCode(ErrorCode.ConnectionLoss, path));
-    this.#flush();
+    this.#scheduleFlush();
     return d.promise;
+  }
+
+  /**
+   * Flushes once at the end of this tick, so every request made in the same tick goes out in one
+   * socket write. process.nextTick runs after the promise jobs already queued, which is where a
+   * pipelined caller issues its next requests as replies resolve.
+   */
+  #scheduleFlush(): void {
+    if (this.#isFlushScheduled) return;
+    this.#isFlushScheduled = true;
+    process.nextTick(() => {
+      this.#isFlushScheduled = false;
+      this.#flush();
+    });
   }
 
   /** Sends every waiting request, once the handshake is done. */
@@ -521,7 +541,7 @@ export class ZkClient {
     if (transport === undefined || !this.#session.isHandshakeDone) return;
     const entries = this.#queue.takeWaiting();
     if (entries.length === 0) return;
-    for (const entry of entries) transport.send(encodeRequest({ xid: entry.xid, type: entry.request.op }, entry.request));
+    transport.sendAll(entries.map((entry) => encodeRequest({ xid: entry.xid, type: entry.request.op }, entry.request)));
     this.#session.frameSent();
   }
 

@@ -56,6 +56,15 @@ export class Transport {
     this.#socket.write(frame);
   }
 
+  /**
+   * Writes complete frames in order as one socket write: each write is a syscall, which cost
+   * more than the whole rest of a pipelined getData (bench/client-overhead.ts profile).
+   */
+  sendAll(frames: readonly Uint8Array[]): void {
+    if (this.#isClosed || this.#socket === undefined || frames.length === 0) return;
+    this.#socket.write(frames.length === 1 ? (frames[0] as Uint8Array) : Buffer.concat(frames));
+  }
+
   /** Closes gracefully after pending writes are flushed. */
   close(): void {
     if (this.#socket === undefined || this.#isClosed) return;
