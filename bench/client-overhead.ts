@@ -7,7 +7,7 @@
  *
  * Run: node dist/bench/client-overhead.js [--server host:port | --start corral|zookeeper]
  *        [--clients 1] [--depth 256] [--value-bytes 1024] [--keys 1000] [--duration-ms 10000]
- *        [--warmup-ms 3000] [--rounds 2] [--corral-bin path/to/run.js] [--json]
+ *        [--warmup-ms 3000] [--rounds 2] [--server-warmup-ms 5000] [--corral-bin path/to/run.js] [--json]
  * Without --server or --start it starts a standalone Corral, then (when installed) a standalone
  * ZooKeeper, one at a time, and runs every round against each.
  */
@@ -18,7 +18,7 @@ import { parseArgs } from 'node:util';
 import { CLIENT_KINDS, type ClientKind, type GetDataClient, openGetDataClient } from './getdata-clients.js';
 import { LatencyHistogram, type LatencySummary } from './histogram.js';
 import { isMain } from './is-main.js';
-import { parseServer, prepareKeys } from './load.js';
+import { type LoadOptions, parseServer, prepareKeys, runLoad } from './load.js';
 import { environment, ratio, writeResults } from './results.js';
 import { type ServerKind, startBenchServer, zookeeperInstalled } from './servers.js';
 
@@ -35,6 +35,8 @@ export interface OverheadOptions {
   /** Unmeasured load right before each window (JIT warm-up of the client under test). */
   readonly warmupMs: number;
   readonly rounds: number;
+  /** Unmeasured raw-protocol reads once per server, before the first round (the server's JIT). */
+  readonly serverWarmupMs: number;
 }
 
 /** The figures of one client library in one window. */
@@ -171,19 +173,24 @@ export function clientOrder(round: number): readonly ClientKind[] {
   return round % 2 === 0 ? CLIENT_KINDS : [...CLIENT_KINDS].reverse();
 }
 
-/** Creates the keys on host:port, then runs every round (both clients each) against it. */
+/**
+ * Creates the keys on host:port and warms the server up with the raw load generator (so neither
+ * client meets a cold JVM or V8), then runs every round (both clients each) against it.
+ */
 export async function measureServer(label: string, host: string, port: number, options: OverheadOptions): Promise<RoundResult[]> {
-  await prepareKeys({
+  const load: LoadOptions = {
     host,
     port,
-    sessions: 1,
-    depth: 1,
+    sessions: options.clients,
+    depth: options.depth,
     readFraction: 1,
     valueBytes: options.valueBytes,
     keys: options.keys,
-    durationMs: 1,
+    durationMs: Math.max(1, options.serverWarmupMs),
     warmupMs: 0,
-  });
+  };
+  if (options.serverWarmupMs > 0) await runLoad(load);
+  else await prepareKeys(load);
   const rounds: RoundResult[] = [];
   for (let round = 0; round < options.rounds; round++) {
     const runs: ClientRun[] = [];
@@ -256,6 +263,9 @@ export function validateOverheadOptions(o: OverheadOptions): void {
   }
   if (!Number.isInteger(o.valueBytes) || o.valueBytes < 0) throw new RangeError(`--value-bytes must be >= 0, got ${o.valueBytes}`);
   if (!Number.isInteger(o.warmupMs) || o.warmupMs < 0) throw new RangeError(`--warmup-ms must be >= 0, got ${o.warmupMs}`);
+  if (!Number.isInteger(o.serverWarmupMs) || o.serverWarmupMs < 0 || o.serverWarmupMs > 600_000) {
+    throw new RangeError(`--server-warmup-ms must be in [0, 600000], got ${o.serverWarmupMs}`);
+  }
   if (o.durationMs + o.warmupMs > 600_000) throw new RangeError('a run is bounded to 10 minutes (warm-up + duration)');
 }
 
@@ -273,6 +283,7 @@ async function main(argv: readonly string[]): Promise<void> {
       'duration-ms': { type: 'string', default: '10000' },
       'warmup-ms': { type: 'string', default: '3000' },
       rounds: { type: 'string', default: '2' },
+      'server-warmup-ms': { type: 'string', default: '5000' },
       'corral-bin': { type: 'string' },
       json: { type: 'boolean', default: false },
     },
@@ -285,6 +296,7 @@ async function main(argv: readonly string[]): Promise<void> {
     durationMs: Number(values['duration-ms']),
     warmupMs: Number(values['warmup-ms']),
     rounds: Number(values.rounds),
+    serverWarmupMs: Number(values['server-warmup-ms']),
   };
   validateOverheadOptions(options);
   const env = environment();

@@ -11,7 +11,7 @@ import {
 import type { ClientKind, GetDataClient } from '../../../bench/getdata-clients.js';
 import { LatencyHistogram } from '../../../bench/histogram.js';
 
-const options: OverheadOptions = { clients: 1, depth: 4, valueBytes: 3, keys: 5, durationMs: 30, warmupMs: 0, rounds: 2 };
+const options: OverheadOptions = { clients: 1, depth: 4, valueBytes: 3, keys: 5, durationMs: 30, warmupMs: 0, rounds: 2, serverWarmupMs: 0 };
 
 /** A session answering every getData on the next macrotask, recording how deep its pipeline got. */
 class FakeSession implements GetDataClient {
