@@ -150,7 +150,10 @@ export class LearnerRole {
   #onLeaderInfo(epoch: number): void {
     const log = this.#ctx.log;
     const promised = log.epochs;
-    if (epoch < promised.acceptedEpoch || (epoch === promised.acceptedEpoch && promised.acceptedLeader !== this.leader)) {
+    const isPromisedElsewhere = epoch < promised.acceptedEpoch || (epoch === promised.acceptedEpoch && promised.acceptedLeader !== this.leader);
+    // An observer's promise protects no quorum: it only must not go back in history.
+    const isRefused = this.isObserver ? epoch < promised.currentEpoch : isPromisedElsewhere;
+    if (isRefused) {
       // Promised this or a newer epoch to another leader already (Learner.registerWithLeader
       // refuses older ones; repeating a promise only to its leader keeps one leader per epoch).
       this.#ctx.stepDown('leader proposes an epoch already promised elsewhere');
@@ -174,7 +177,7 @@ export class LearnerRole {
     this.#appendChain(m.truncateAfter, m.entries);
     assert(ctx.log.lastZxid === (m.entries.at(-1)?.zxid ?? m.truncateAfter), 'a sync leaves the log at the leader\'s last zxid');
     const epoch = m.epoch;
-    assert(ctx.log.epochs.acceptedEpoch === epoch, 'a learner syncs only in the epoch it accepted');
+    assert(ctx.log.epochs.acceptedEpoch === epoch || this.isObserver, 'a follower syncs only in the epoch it accepted');
     ctx.log.setEpochs({ ...ctx.log.epochs, currentEpoch: epoch });
     this.#syncEndZxid = ctx.log.lastZxid;
     this.#phase = 'syncPersist';
