@@ -6,6 +6,7 @@
  * plus the txns, ending in NEWLEADER); once a quorum has durably synced, the whole history is
  * committed and the leader broadcasts. Acks and commits are cumulative zxids.
  */
+import { assert } from '../../util/assert.js';
 import type { ZabPhase } from './consensus-types.js';
 import type {
   AckEpochMessage,
@@ -385,6 +386,7 @@ export class LeaderRole {
     const candidate = acks[ctx.quorum.size - 1];
     const previous = ctx.commitZxid;
     if (candidate === undefined || candidate <= previous) return;
+    assert(candidate <= ctx.log.lastZxid, 'the leader commits only txns of its own log');
     ctx.learnCommit(candidate);
     const informed = ctx.log.entriesAfter(previous, candidate);
     for (const record of this.#learners.values()) {

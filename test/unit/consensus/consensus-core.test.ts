@@ -85,6 +85,25 @@ describe('ConsensusCore', () => {
     expect(core.status().role).toBe('looking');
   });
 
+  it('a leader broadcasts only once a quorum synced and its own new epoch is durable', () => {
+    const core = makeCore(1, [1, 2, 3]);
+    drain(core);
+    core.message(2, { type: 'vote', round: 1, state: 'looking', vote: { leader: 1, zxid: 0n, epoch: 0 } });
+    core.tick();
+    core.tick();
+    core.message(2, { type: 'learnerInfo', session: 5, acceptedEpoch: 0, acceptedLeader: 0, isObserver: false });
+    persistAll(core);
+    core.message(2, { type: 'ackEpoch', session: 5, epoch: 1, currentEpoch: 0, lastZxid: 0n });
+    const epochBatch = drain(core);
+    expect(epochBatch.persist?.epochs).toEqual({ acceptedEpoch: 1, acceptedLeader: 1, currentEpoch: 1 });
+    expect(sent([epochBatch], 'sync')).toHaveLength(1);
+    core.message(2, { type: 'ackNewLeader', session: 5, epoch: 1, zxid: 0n });
+    expect(core.status()).toMatchObject({ phase: 'synchronization', isBroadcasting: false });
+    core.persisted(epochBatch.persist?.seq ?? -1);
+    expect(core.status()).toMatchObject({ phase: 'broadcast', isBroadcasting: true });
+    expect(sent([drain(core)], 'upToDate')).toEqual([{ type: 'upToDate', session: 5, epoch: 1, commitZxid: 0n }]);
+  });
+
   it('a follower acks a synced log, and each proposal, only after the shell reports it durable', () => {
     const core = makeCore(2, [1, 2, 3]);
     drain(core);
