@@ -3,7 +3,8 @@
  * ZkClient and with node-zookeeper-client, in the same process and the same run, alternating
  * which goes first each round. Reports wall ops/s, p50/p99 latency and the benchmark process's
  * CPU time per op (process.cpuUsage over the measured window / ops), which is the fairest
- * figure: both clients share the process and the harness, and the server runs elsewhere.
+ * figure: both clients share the process and the harness, and the server runs elsewhere. Each
+ * round ends with the raw-protocol load generator (no client library) as the server's ceiling.
  *
  * Run: node dist/bench/client-overhead.js [--server host:port | --start corral|zookeeper]
  *        [--clients 1] [--depth 256] [--value-bytes 1024] [--keys 1000] [--duration-ms 10000]
@@ -62,6 +63,11 @@ export interface RoundResult {
   readonly server: string;
   readonly round: number;
   readonly runs: readonly ClientRun[];
+  /**
+   * The raw-protocol load generator (load.ts: no client library) with the same sessions, depth
+   * and window, run last in the round: the most this server gives one process, for reference.
+   */
+  readonly raw: { readonly opsPerSec: number; readonly latency: LatencySummary } | undefined;
 }
 
 /** After the window closes, the longest wait for in-flight replies. */
@@ -175,7 +181,8 @@ export function clientOrder(round: number): readonly ClientKind[] {
 
 /**
  * Creates the keys on host:port and warms the server up with the raw load generator (so neither
- * client meets a cold JVM or V8), then runs every round (both clients each) against it.
+ * client meets a cold JVM or V8), then runs every round against it: both clients (order
+ * alternating), then the raw-protocol generator as a reference.
  */
 export async function measureServer(label: string, host: string, port: number, options: OverheadOptions): Promise<RoundResult[]> {
   const load: LoadOptions = {
@@ -199,7 +206,9 @@ export async function measureServer(label: string, host: string, port: number, o
       console.error(`[${label}] round ${round + 1} ${kind}: ${run.opsPerSec} ops/s, ${run.cpuUsPerOp.toFixed(2)} µs CPU/op`);
       runs.push(run);
     }
-    rounds.push({ server: label, round: round + 1, runs });
+    const raw = await runLoad({ ...load, durationMs: options.durationMs, warmupMs: options.warmupMs });
+    console.error(`[${label}] round ${round + 1} raw protocol: ${raw.opsPerSec} ops/s`);
+    rounds.push({ server: label, round: round + 1, runs, raw: { opsPerSec: raw.opsPerSec, latency: raw.all } });
   }
   return rounds;
 }
@@ -224,7 +233,7 @@ export function formatRounds(rounds: readonly RoundResult[]): string {
   const ms = (us: number | undefined): string => (us === undefined ? '-' : (us / 1000).toFixed(2));
   const cpu = (r: ClientRun | undefined): string => (r === undefined ? '-' : r.cpuUsPerOp.toFixed(2));
   const header =
-    'server    | round | ZkClient ops/s | NZC ops/s | ops ratio | CPU µs/op Zk / NZC | CPU ratio NZC/Zk | p50 ms Zk / NZC | p99 ms Zk / NZC | load';
+    'server    | round | ZkClient ops/s | NZC ops/s | ops ratio | CPU µs/op Zk / NZC | CPU ratio NZC/Zk | p50 ms Zk / NZC | p99 ms Zk / NZC | raw ops/s | load';
   const lines = [header, header.replace(/[^|]/g, '-')];
   for (const r of rounds) {
     const z = r.runs.find((run) => run.client === 'zkclient');
@@ -240,6 +249,7 @@ export function formatRounds(rounds: readonly RoundResult[]): string {
         (n === undefined ? 'n/a' : ratio(n.cpuUsPerOp, z?.cpuUsPerOp)).padStart(16),
         `${ms(z?.latency.p50Us)} / ${ms(n?.latency.p50Us)}`.padStart(15),
         `${ms(z?.latency.p99Us)} / ${ms(n?.latency.p99Us)}`.padStart(15),
+        String(r.raw?.opsPerSec ?? '-').padStart(9),
         (z?.loadAverage1m ?? n?.loadAverage1m ?? 0).toFixed(1),
       ].join(' | '),
     );

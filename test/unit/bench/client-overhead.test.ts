@@ -94,7 +94,7 @@ describe('client-overhead benchmark', () => {
   });
 
   it('formatRounds puts both clients on one row with ops ratio Zk/NZC and CPU ratio NZC/Zk', () => {
-    const text = formatRounds([{ server: 'corral', round: 1, runs: [run('zkclient', 3000, 10), run('node-zookeeper-client', 1000, 40)] }]);
+    const text = formatRounds([{ server: 'corral', round: 1, runs: [run('zkclient', 3000, 10), run('node-zookeeper-client', 1000, 40)], raw: undefined }]);
     const cells = (text.split('\n')[2] ?? '').split('|').map((c) => c.trim());
     expect(cells.slice(0, 7)).toEqual(['corral', '1', '3000', '1000', '3.00', '10.00 / 40.00', '4.00']);
     expect(text).toContain('errors: none');
