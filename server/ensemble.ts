@@ -90,7 +90,11 @@ export function makeGroupLink(config: ServerConfig, recovered: { epochs: EpochRe
     rng: randomRng(),
     logger: log.child({ component: 'server.consensus' }),
   });
-  return new GroupLink(core, config.serverId);
+  return new GroupLink(core, config.serverId, {
+    voters,
+    observers,
+    syncLimitTicks: config.syncLimitTicks ?? DEFAULT_CONSENSUS_TUNING.syncLimitTicks,
+  });
 }
 
 /** Options of EnsembleShell. */

@@ -1,5 +1,6 @@
 /**
- * The four-letter words' view of a standalone replica (server/net FourLetterWordSource).
+ * The four-letter words' view of a replica, standalone or ensemble member (server/net
+ * FourLetterWordSource).
  * It only reads the replica's state; the directory sizes are the one piece of I/O.
  */
 import { readdirSync, statSync } from 'node:fs';
@@ -38,16 +39,18 @@ export class ReplicaFourLetterWordSource implements FourLetterWordSource {
   }
 
   isServing(): boolean {
-    return this.#o.isServing() && this.#o.replica.isServing;
+    const replica = this.#o.replica;
+    return this.#o.isServing() && (replica.isServing || replica.isReadOnly);
   }
 
   summary(): ReplicaSummary {
     const replica = this.#o.replica;
+    const leader = replica.ensembleView()?.leader ?? null;
     return {
       lastZxid: replica.lastAppliedZxid,
-      mode: this.#o.replica.mode === 'looking' ? 'follower' : this.#o.replica.mode,
+      mode: replica.mode === 'looking' ? 'follower' : replica.mode,
       nodeCount: replica.tree.nodeCount,
-      proposalSizes: null,
+      proposalSizes: leader === null ? null : leader.proposalSizes,
     };
   }
 
@@ -97,7 +100,7 @@ export class ReplicaFourLetterWordSource implements FourLetterWordSource {
       globalSessions: replica.sessions.size,
       localSessions: 0,
       authFailedCount: replica.counters.authFailures,
-      extra: [],
+      extra: ensembleMonitorEntries(replica),
     };
   }
 
@@ -113,6 +116,35 @@ export class ReplicaFourLetterWordSource implements FourLetterWordSource {
       logDirBytes: dirBytes(join(config.dataLogDir, 'version-2')),
     };
   }
+}
+
+/**
+ * mntr lines of an ensemble member, as ZooKeeper 3.8 prints them (QuorumZooKeeperServer and
+ * LeaderZooKeeperServer.dumpMonitorValues, observed on a 3.8.0 ensemble): none standalone or in
+ * read-only mode (a ReadOnlyZooKeeperServer is a plain ZooKeeperServer).
+ */
+function ensembleMonitorEntries(replica: Replica): (readonly [string, number | string])[] {
+  const view = replica.ensembleView();
+  if (view === null || replica.isReadOnly) return [];
+  const entries: (readonly [string, number | string])[] = [
+    ['peer_state', view.peerState],
+    ['quorum_size', view.quorumSize],
+  ];
+  const leader = view.leader;
+  if (leader === null) return entries;
+  return [
+    ...entries,
+    ['learners', leader.learners],
+    ['synced_followers', leader.syncedFollowers],
+    // Corral has no non-voting followers (reconfig-demoted voters); ZooKeeper prints 0 then too.
+    ['synced_non_voting_followers', 0],
+    ['synced_observers', leader.syncedObservers],
+    ['pending_syncs', leader.pendingSyncs],
+    ['leader_uptime', leader.uptimeMs],
+    ['last_proposal_size', leader.proposalSizes.lastBytes],
+    ['max_proposal_size', leader.proposalSizes.maxBytes],
+    ['min_proposal_size', leader.proposalSizes.minBytes],
+  ];
 }
 
 /** Sum of the sizes of the files directly in `dir` (ZooKeeper's `dirs` counts the same). */

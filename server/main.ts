@@ -106,7 +106,7 @@ class Server {
       isOverloaded: () => this.#replica.outstanding > this.#config.globalOutstandingLimit,
       fourLetterWords: new FourLetterWords({
         source,
-        whitelist: parseWhitelist(this.#config.fourLetterWordWhitelist),
+        whitelist: parseWhitelist(this.#config.fourLetterWordWhitelist, { readOnlyModeEnabled: this.#config.readOnlyModeEnabled }),
         versionText: corralVersionText(corralVersion),
         clock: this.#clock,
       }),
@@ -172,7 +172,7 @@ class Server {
         rng: randomRng(),
         startNowMs: clock.nowMs(),
         log: log.child({ component: 'server.replica' }),
-        ...(group === undefined ? {} : { group }),
+        ...(group === undefined ? {} : { group, readOnlyModeEnabled: config.readOnlyModeEnabled }),
       },
       recovered,
     );

@@ -13,6 +13,7 @@ import type {
   MemberId,
   PersistBatch,
 } from '../consensus/index.js';
+import { EnsembleStats } from './ensemble-stats.js';
 
 /** What the shell must do for the group after a batch of inputs. */
 export interface GroupReady {
@@ -22,19 +23,34 @@ export interface GroupReady {
   readonly persist: readonly PersistBatch[];
 }
 
+/** What the four-letter words need to know about the group beyond the core. */
+export interface GroupLinkOptions {
+  /** Voting members (mntr `zk_quorum_size` counts them). */
+  readonly voters: readonly MemberId[];
+  readonly observers: readonly MemberId[];
+  /** zoo.cfg syncLimit: learners silent for longer do not count as learners. */
+  readonly syncLimitTicks: number;
+}
+
 /** A member's link to its consensus core. */
 export class GroupLink {
   readonly core: ConsensusCore;
   readonly myId: MemberId;
+  /** Voting members of the group. */
+  readonly voterCount: number;
+  /** Learners and proposal sizes for the four-letter words. */
+  readonly stats: EnsembleStats;
   #status: ConsensusStatus;
   #send: Envelope[] = [];
   #persist: PersistBatch[] = [];
   /** Sessions touched by this member's clients since the last ping answer. */
   #touched = new Set<bigint>();
 
-  constructor(core: ConsensusCore, myId: MemberId) {
+  constructor(core: ConsensusCore, myId: MemberId, options: GroupLinkOptions) {
     this.core = core;
     this.myId = myId;
+    this.voterCount = options.voters.length;
+    this.stats = new EnsembleStats({ observers: options.observers, staleTicks: options.syncLimitTicks });
     this.#status = core.status();
   }
 
@@ -55,6 +71,7 @@ export class GroupLink {
 
   /** A message from a peer. */
   message(from: MemberId, msg: ConsensusMessage): void {
+    this.stats.received(from, msg);
     this.core.message(from, msg);
   }
 
@@ -69,6 +86,7 @@ export class GroupLink {
       this.core.attachPingData(encodeTouches(this.#touched));
       this.#touched = new Set();
     }
+    this.stats.tick();
     this.core.tick();
   }
 
@@ -76,7 +94,10 @@ export class GroupLink {
   take(): ConsensusReady {
     const rd = this.core.ready();
     this.core.advance();
-    for (const envelope of rd.send) this.#send.push(envelope);
+    for (const envelope of rd.send) {
+      this.#send.push(envelope);
+      this.stats.sent(envelope.to, envelope.msg);
+    }
     if (rd.persist !== null) this.#persist.push(rd.persist);
     if (rd.status !== null) this.#status = rd.status;
     return rd;

@@ -29,6 +29,7 @@ import { authenticate } from './auth.js';
 import { decodeTouches, GroupLink } from './group-link.js';
 import { decodeWriteIntent, encodeWriteIntent, type WriteIntent } from './write-intent.js';
 import { decodeStateImage, encodeStateImage } from './state-image.js';
+import type { LearnerCounts, ProposalSizeStats } from './ensemble-stats.js';
 
 /** Monotonic and wall milliseconds, given with every input. */
 export interface Now {
@@ -58,6 +59,11 @@ export interface ReplicaOptions {
   readonly startNowMs: number;
   /** The consensus link of an ensemble member; absent standalone. */
   readonly group?: GroupLink;
+  /**
+   * zoo.cfg `readonlymode.enabled`: an ensemble member without a quorum keeps serving reads to
+   * clients that asked for read-only mode (reference §2.3). Off when absent.
+   */
+  readonly readOnlyModeEnabled?: boolean;
   readonly log?: Logger;
 }
 
@@ -78,6 +84,8 @@ interface Conn {
   phase: 'new' | 'connecting' | 'open' | 'closed';
   /** True when the client sent the optional readOnly byte (reference §2.1). */
   newProtocol: boolean;
+  /** True when the session was attached while this member was in read-only mode. */
+  isReadOnly: boolean;
   readonly authIds: Id[];
   isSuper: boolean;
   readonly queue: ConnectionQueue;
@@ -92,12 +100,25 @@ interface Awaiting {
   readonly path?: string;
 }
 
+/** An ensemble member's standing for the four-letter words (reference §9.2/§9.3). */
+export interface EnsembleView {
+  /** mntr `zk_peer_state`: `leading - broadcast`, `following - synchronization`, ... */
+  readonly peerState: string;
+  /** mntr `zk_quorum_size`: the voting members. */
+  readonly quorumSize: number;
+  /** Leader-only numbers; null on other members. */
+  readonly leader: (LearnerCounts & { readonly pendingSyncs: number; readonly uptimeMs: number; readonly proposalSizes: ProposalSizeStats }) | null;
+}
+
 /** Counters the four-letter words and metrics read. */
 export interface ReplicaCounters {
   txnsApplied: number;
   sessionsExpired: number;
   authFailures: number;
 }
+
+/** The least time without a quorum before read-only mode starts (QuorumPeer's roZkMgr delay). */
+const READ_ONLY_DELAY_MS_MIN = 2_000;
 
 /** Forwarded request ids remembered to drop duplicates (the core may deliver one twice). */
 const SEEN_REQUEST_IDS_MAX = 100_000;
@@ -130,6 +151,8 @@ export class Replica {
   #txnsSinceSnapshot = 0;
   #snapshotAt: number;
   #lastReapMs: number | null = null;
+  /** When this member last stopped serving (or started), for the read-only delay. */
+  #notServingSinceMs: number;
   #now: Now;
   #persist: LogEntry[] = [];
   #out: Outbound[] = [];
@@ -147,6 +170,7 @@ export class Replica {
     this.#lastProposedZxid = recovered?.zxid ?? 0n;
     this.#lastAppliedZxid = this.#lastProposedZxid;
     this.#now = { nowMs: options.startNowMs, wallMs: 0 };
+    this.#notServingSinceMs = options.startNowMs;
     for (const s of recovered?.sessions ?? []) this.sessions.add(s.sessionId, s.timeoutMs, options.startNowMs);
     this.#snapshotAt = this.#nextSnapshotPoint();
   }
@@ -167,11 +191,30 @@ export class Replica {
   }
 
   /** The role ZooKeeper's four-letter words print. */
-  get mode(): 'standalone' | 'leader' | 'follower' | 'observer' | 'looking' {
+  get mode(): 'standalone' | 'leader' | 'follower' | 'observer' | 'looking' | 'read-only' {
     if (this.#group === null) return 'standalone';
     const status = this.#group.status;
+    if (this.isReadOnly) return 'read-only';
     if (!status.isBroadcasting) return 'looking';
     return status.role === 'leading' ? 'leader' : status.role === 'observing' ? 'observer' : 'follower';
+  }
+
+  /** What the four-letter words print about the ensemble; null standalone. */
+  ensembleView(): EnsembleView | null {
+    const group = this.#group;
+    if (group === null) return null;
+    const status = group.status;
+    const uptimeMs = group.stats.leaderUptimeMs(this.#now.nowMs);
+    let pendingSyncs = 0;
+    for (const key of this.#awaiting.keys()) if (key.startsWith('s:')) pendingSyncs++;
+    return {
+      peerState: `${status.role} - ${status.phase}`,
+      quorumSize: group.voterCount,
+      leader:
+        group.isLeader && uptimeMs !== null
+          ? { ...group.stats.learnerCounts(), pendingSyncs, uptimeMs, proposalSizes: group.stats.proposalSizes }
+          : null,
+    };
   }
 
   /** The ensemble link, or null standalone. */
@@ -184,6 +227,16 @@ export class Replica {
     return this.#group?.isServing ?? true;
   }
 
+  /**
+   * True while this member has had no quorum for a while and serves read-only clients
+   * (readonlymode.enabled). Like QuorumPeer's LOOKING state, it waits max(2000 ms, tickTime)
+   * first, so a short election does not flip clients to read-only and back.
+   */
+  get isReadOnly(): boolean {
+    if (this.#opts.readOnlyModeEnabled !== true || this.#group === null || this.#group.isServing) return false;
+    return this.#now.nowMs - this.#notServingSinceMs >= Math.max(READ_ONLY_DELAY_MS_MIN, this.#opts.tickTimeMs);
+  }
+
   /** A connection was accepted by the shell. */
   connectionOpened(conn: ConnId, info: { remoteAddress: string; remotePort: number }): void {
     assert(!this.#conns.has(conn), 'connection id reused');
@@ -193,6 +246,7 @@ export class Replica {
       sessionId: null,
       phase: 'new',
       newProtocol: true,
+      isReadOnly: false,
       authIds: [{ scheme: 'ip', id: info.remoteAddress }],
       isSuper: false,
       queue: new ConnectionQueue(),
@@ -205,6 +259,10 @@ export class Replica {
     const conn = this.#conns.get(connId);
     if (conn === undefined || conn.phase !== 'new') return;
     conn.newProtocol = req.readOnly !== null;
+    if (this.isReadOnly) {
+      this.#connectReadOnly(conn, req, now);
+      return;
+    }
     if (!this.isServing) {
       // Not in a broadcasting group: the client must try another server (as ZooKeeper does).
       this.#close(conn);
@@ -226,6 +284,29 @@ export class Replica {
     this.#connecting.set(sessionId, { conn: connId, timeoutMs });
     this.#submit({ kind: 'createSession', requestId: this.#nextRequestId(), sessionId, timeoutMs });
     this.#pumpGroup();
+  }
+
+  /**
+   * A ConnectRequest while in read-only mode, as ZooKeeper 3.8's ReadOnlyZooKeeperServer answers
+   * it (observed on a 3.8.0 ensemble without local sessions): a client that did not ask for
+   * read-only is closed without a reply (§2.3 step 2); a new session cannot be created (its
+   * createSession is a write: ReadOnlyRequestProcessor replies NOTREADONLY with xid 0 instead of
+   * a ConnectResponse, then the connection closes); an existing session re-attaches read-only.
+   */
+  #connectReadOnly(conn: Conn, req: ConnectRequest, now: Now): void {
+    if (req.readOnly !== true || req.lastZxidSeen > this.#lastAppliedZxid) {
+      this.#close(conn);
+      return;
+    }
+    if (req.sessionId === 0n) {
+      this.#emit({ conn: conn.id, kind: 'reply', header: { xid: 0, zxid: this.#lastAppliedZxid, err: ErrorCode.NotReadOnly }, response: null });
+      this.#close(conn);
+      return;
+    }
+    conn.phase = 'connecting';
+    conn.isReadOnly = true;
+    const timeoutMs = negotiateTimeout(req.timeOut, this.#opts.minSessionTimeoutMs, this.#opts.maxSessionTimeoutMs);
+    this.#reattach(conn, req, timeoutMs, now);
   }
 
   /** Re-attaches an existing session to a new connection (§2.3 step 7). */
@@ -254,7 +335,7 @@ export class Replica {
   }
 
   #ro(conn: Conn): boolean | null {
-    return conn.newProtocol ? false : null;
+    return conn.newProtocol ? conn.isReadOnly : null;
   }
 
   #bindSession(conn: Conn, sessionId: bigint): void {
@@ -280,6 +361,11 @@ export class Replica {
     }
     this.sessions.touch(sessionId, undefined, now.nowMs);
     this.#group?.touch(sessionId);
+    if (conn.isReadOnly && (isWrite(request.op) || request.op === OpCode.sync)) {
+      // ReadOnlyRequestProcessor: every change (and sync) answers NOTREADONLY at the last zxid.
+      this.#replyInOrder(conn, header.xid, ErrorCode.NotReadOnly, null);
+      return;
+    }
     if (isWrite(request.op)) {
       this.#write(conn, sessionId, header, request);
       this.#pumpGroup();
@@ -457,6 +543,7 @@ export class Replica {
     }
     const proposed = this.#group.core.propose(data);
     assert(proposed === zxid, 'the core proposes at the zxid it announced');
+    this.#group.stats.proposed(data.length);
   }
 
   #prep(intent: WriteIntent, header: TxnHeader): Txn {
@@ -640,8 +727,12 @@ export class Replica {
     const group = this.#group as GroupLink;
     const status = group.status;
     this.#log?.info({ role: status.role, phase: status.phase, leader: status.leader, epoch: status.epoch, serving: status.isBroadcasting }, 'group status');
-    if (wasServing && !group.isServing) {
-      for (const conn of [...this.#conns.values()]) this.#close(conn);
+    group.stats.roleChanged(group.isLeader, this.#now.nowMs);
+    if (wasServing && !group.isServing) this.#notServingSinceMs = this.#now.nowMs;
+    if (wasServing !== group.isServing) {
+      // Losing the quorum drops every client; regaining it drops the read-only ones, which
+      // look for a read-write server again (ZooKeeper shuts its ReadOnlyZooKeeperServer down).
+      for (const conn of [...this.#conns.values()]) if (!group.isServing || conn.isReadOnly) this.#close(conn);
     }
     if (wasLeader !== group.isLeader) {
       // Outstanding changes belong to the old leader's term (ZooKeeper clears them likewise).
