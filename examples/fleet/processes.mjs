@@ -1,7 +1,8 @@
 // Process helpers shared by the runnable demos (examples/fleet/run.mjs, examples/namenode-ha/run.mjs):
 // start the built CLI's server on a free port, start children with prefixed output, stop all on Ctrl-C.
 import { spawn } from 'node:child_process';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -53,10 +54,52 @@ export async function startCorral() {
   });
 }
 
+/** A free TCP port on 127.0.0.1 (bound once, then released). */
+export function freePort() {
+  return new Promise((resolve) => {
+    const server = createServer().listen(0, '127.0.0.1', () => {
+      const { port } = server.address();
+      server.close(() => resolve(port));
+    });
+  });
+}
+
+/**
+ * Starts a Corral ensemble of `size` members on free loopback ports (each with its own dataDir
+ * and myid) and resolves with the connect string once a member answers a write-free request.
+ */
+export async function startCorralEnsemble(size = 3) {
+  const members = [];
+  for (let id = 1; id <= size; id++) members.push({ id, client: await freePort(), quorum: await freePort(), election: await freePort() });
+  const serverLines = members.map((m) => `server.${m.id}=127.0.0.1:${m.quorum}:${m.election}`).join('\n');
+  for (const m of members) {
+    const dir = mkdtempSync(join(tmpdir(), `corral-demo-${m.id}-`));
+    dirs.push(dir);
+    const dataDir = join(dir, 'data');
+    mkdirSync(dataDir, { recursive: true });
+    writeFileSync(join(dataDir, 'myid'), `${m.id}\n`);
+    const cfg = `tickTime=500\ninitLimit=10\nsyncLimit=5\ndataDir=${dataDir}\nclientPort=${m.client}\nclientPortAddress=127.0.0.1\n4lw.commands.whitelist=*\n${serverLines}\n`;
+    writeFileSync(join(dir, 'zoo.cfg'), cfg);
+    start(`corral-${m.id}`, process.execPath, [corralBin, 'server', '--config', join(dir, 'zoo.cfg')], {
+      env: { ...process.env, CORRAL_LOG: 'warn' },
+    });
+  }
+  const connect = members.map((m) => `127.0.0.1:${m.client}`).join(',');
+  for (let attempt = 0; attempt < 60; attempt++) {
+    try {
+      await cli(['ls', '/', '--server', connect]);
+      return connect;
+    } catch {
+      await new Promise((resolve) => setTimeout(resolve, 500));
+    }
+  }
+  throw new Error('the Corral ensemble did not start serving within 30 s; is dist/ built (npm run build)?');
+}
+
 /** Runs the built CLI once and resolves with its stdout. */
 export function cli(args) {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [corralBin, ...args], { stdio: ['ignore', 'pipe', 'inherit'] });
+    const child = spawn(process.execPath, [corralBin, ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
     let out = '';
     child.stdout.setEncoding('utf8').on('data', (text) => (out += text));
     child.once('exit', (code) => (code === 0 ? resolve(out) : reject(new Error(`corral ${args.join(' ')} exited ${code}`))));

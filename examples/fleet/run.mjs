@@ -1,14 +1,13 @@
 #!/usr/bin/env node
-// The fleet demo: one standalone Corral server, two agents each supervising and registering one
+// The fleet demo: a 3-member Corral ensemble, two agents each supervising and registering one
 // instance of web-app.mjs (service "web", env GREETING from the znode subtree /fleet/web/env),
 // and a third agent rendering an HAProxy backend and an nginx upstream from the healthy
-// instances. It then walks through a few changes and prints what happens. A 3-member ensemble
-// is not part of the demo yet: the server is standalone.
+// instances. It then walks through a few changes and prints what happens.
 // Run `npm run build` once, then: node examples/fleet/run.mjs   (Ctrl-C stops everything)
 import { readFileSync, watchFile, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { join } from 'node:path';
-import { cli, corralBin, repoRoot, start, startCorral, stopOnSignals, tempFolder } from './processes.mjs';
+import { cli, corralBin, repoRoot, start, startCorralEnsemble, stopOnSignals, tempFolder } from './processes.mjs';
 
 const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
 const freePort = () =>
@@ -21,8 +20,8 @@ const freePort = () =>
 
 stopOnSignals();
 const dir = tempFolder('corral-fleet-');
-const server = await startCorral();
-console.log(`corral server on ${server} (standalone; configs in ${dir})`);
+const server = await startCorralEnsemble(3);
+console.log(`corral ensemble of 3 on ${server} (configs in ${dir})`);
 await cli(['create', '/fleet', '--server', server]).catch(() => undefined);
 await cli(['create', '/fleet/web', '--server', server]).catch(() => undefined);
 await cli(['create', '/fleet/web/env', '--server', server]).catch(() => undefined);
