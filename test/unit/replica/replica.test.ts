@@ -63,7 +63,7 @@ function open(r: Replica, conn: number): bigint {
 }
 
 const data = (text: string): Uint8Array => new TextEncoder().encode(text);
-const create = (path: string): Request => ({ op: OpCode.create, path, data: data('x'), acl: [{ perms: 31, id: { scheme: 'world', id: 'anyone' } }], flags: 0 });
+const create = (path: string, flags = 0): Request => ({ op: OpCode.create, path, data: data('x'), acl: [{ perms: 31, id: { scheme: 'world', id: 'anyone' } }], flags });
 
 describe('replica', () => {
   it('answers a write only after its txn is durable', () => {
@@ -140,7 +140,7 @@ describe('replica', () => {
   it('closeSession removes ephemerals, replies, then closes the connection', () => {
     const r = replica();
     open(r, 1);
-    r.request(1, { xid: 1, type: OpCode.create }, { ...create('/e'), flags: 1 }, now);
+    r.request(1, { xid: 1, type: OpCode.create }, create('/e', 1), now);
     drain(r);
     expect(r.tree.ephemeralCount).toBe(1);
     r.request(1, { xid: 2, type: OpCode.closeSession }, { op: OpCode.closeSession }, now);
@@ -152,7 +152,7 @@ describe('replica', () => {
   it('expires a session after its timeout on the given clock and deletes its ephemerals', () => {
     const r = replica();
     open(r, 1);
-    r.request(1, { xid: 1, type: OpCode.create }, { ...create('/e'), flags: 1 }, now);
+    r.request(1, { xid: 1, type: OpCode.create }, create('/e', 1), now);
     drain(r);
     r.tick({ nowMs: now.nowMs + 20_000, wallMs: now.wallMs + 20_000 });
     drain(r);
