@@ -92,6 +92,10 @@ export class Agent {
       this.#exit = resolve;
     });
     this.#managed.onConnection((event, client) => this.#onConnection(event, client));
+    // Renders skipped while disconnected (or while the keys were being read again) happen now.
+    this.#source.onResynced(() => {
+      for (const t of this.#templates) t.trigger();
+    });
   }
 
   /** Resolves with the exit code once the supervised app stops for good on its own. */
@@ -232,8 +236,6 @@ export class Agent {
   #onConnection(event: string, client: ZkClient): void {
     this.#metrics.connected.set(event === 'connected' || event === 'reconnected' ? 1 : 0);
     this.#log.info({ event, sessionId: hex(client.sessionId) }, 'connection changed');
-    // Renders skipped while disconnected happen now; the caches re-read and trigger again on change.
-    if (event === 'connected' || event === 'reconnected') for (const t of this.#templates) t.trigger();
   }
 
   #addService(service: PreparedConfig['config']['services'][number], maintenance = false): void {
@@ -264,7 +266,8 @@ export class Agent {
           renderer: t.renderer,
           owner: `g${generation}:${i}`,
           source: this.#source,
-          isConnected: () => this.#managed.isConnected,
+          // Connected, and every key read again since: a render never mixes values of two views.
+          isConnected: () => this.#managed.isConnected && this.#source.isCurrent,
           scheduler: this.#scheduler,
           logger: this.#o.logger,
           ...(this.#o.dryRunOutput === undefined ? {} : { dryRunOutput: this.#o.dryRunOutput }),

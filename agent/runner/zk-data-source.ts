@@ -8,8 +8,9 @@ import {
   type ServiceInstance,
   type TreeEntry,
 } from '../render/index.js';
+import { KeyWatcher } from './key-watcher.js';
 
-/** A live cache of one dependency. */
+/** A live cache of one subtree or service dependency (single keys live in the KeyWatcher). */
 type Watch =
   | { readonly kind: 'tree'; readonly cache: TreeCache }
   | { readonly kind: 'service'; readonly cache: ServiceCache; isInitialized: boolean };
@@ -17,10 +18,11 @@ type Watch =
 const utf8 = new TextDecoder();
 
 /**
- * A DataSource over live caches of exactly the dependencies its owners declared: a TreeCache per
- * key (depth 0) and per subtree (persistent recursive watch, or per-node watches on old servers,
+ * A DataSource over live caches of exactly the dependencies its owners declared: one shared
+ * KeyWatcher for every single key (one read and one watch per key, re-armed on each event), a
+ * TreeCache per subtree (persistent recursive watch, or per-node watches on old servers,
  * re-read after every reconnect), and a ServiceCache per service. A value reads as undefined
- * until its cache holds a full first reading, so a render never runs on partial data.
+ * until it has been read in full, so a render never runs on partial data.
  */
 export class ZkDataSource implements DataSource {
   readonly #managed: ManagedClient;
@@ -28,11 +30,37 @@ export class ZkDataSource implements DataSource {
   readonly #watches = new Map<string, Watch>();
   readonly #owners = new Map<string, Set<string>>();
   readonly #listeners = new Set<(depId: string) => void>();
+  readonly #resyncListeners = new Set<() => void>();
+  readonly #keys: KeyWatcher;
 
   /** Takes the shared client; nothing is watched until an owner declares dependencies. */
   constructor(managed: ManagedClient, logger: Logger) {
     this.#managed = managed;
     this.#log = logger.child({ component: 'agent.data' });
+    this.#keys = new KeyWatcher({
+      managed,
+      logger,
+      onChange: (paths) => {
+        for (const path of paths) this.#emit(dependencyId({ kind: 'key', path }));
+      },
+      onResynced: () => {
+        for (const listener of [...this.#resyncListeners]) listener();
+      },
+    });
+  }
+
+  /**
+   * Calls `listener` each time every single key has been read again after a (re)connection; the
+   * renders skipped meanwhile happen then.
+   */
+  onResynced(listener: () => void): () => void {
+    this.#resyncListeners.add(listener);
+    return () => this.#resyncListeners.delete(listener);
+  }
+
+  /** False from a (re)connection until every single key has been read again on it. */
+  get isCurrent(): boolean {
+    return this.#keys.isCurrent;
   }
 
   /** Calls `listener` with the dependency id (see dependencyId) after each change or first load. */
@@ -43,7 +71,7 @@ export class ZkDataSource implements DataSource {
 
   /** How many dependencies are watched. */
   get size(): number {
-    return this.#watches.size;
+    return this.#watches.size + this.#keys.size;
   }
 
   /** Declares what `owner` reads now; starts new watches and stops those nobody reads any more. */
@@ -61,10 +89,7 @@ export class ZkDataSource implements DataSource {
   }
 
   getKey(path: string): KeyValue | undefined {
-    const watch = this.#watches.get(dependencyId({ kind: 'key', path }));
-    if (watch === undefined || watch.kind === 'service' || !watch.cache.isInitialized) return undefined;
-    const node = watch.cache.get(path);
-    return node === undefined ? { found: false, data: '' } : { found: true, data: node.data === null ? '' : utf8.decode(node.data) };
+    return this.#keys.get(path);
   }
 
   getTree(prefix: string): readonly TreeEntry[] | undefined {
@@ -97,15 +122,21 @@ export class ZkDataSource implements DataSource {
     const watches = [...this.#watches.values()];
     this.#watches.clear();
     this.#owners.clear();
-    await Promise.all(watches.map((w) => w.cache.close()));
+    await Promise.all([this.#keys.close(), ...watches.map((w) => w.cache.close())]);
+  }
+
+  #emit(id: string): void {
+    for (const listener of this.#listeners) listener(id);
   }
 
   #ensure(dep: Dependency): void {
+    if (dep.kind === 'key') {
+      this.#keys.add(dep.path);
+      return;
+    }
     const id = dependencyId(dep);
     if (this.#watches.has(id)) return;
-    const emit = (): void => {
-      for (const listener of this.#listeners) listener(id);
-    };
+    const emit = (): void => this.#emit(id);
     let watch: Watch;
     if (dep.kind === 'service') {
       const cache = new ServiceCache(this.#managed, dep.name);
@@ -117,8 +148,7 @@ export class ZkDataSource implements DataSource {
       });
       watch = serviceWatch;
     } else {
-      const root = dep.kind === 'key' ? dep.path : dep.prefix;
-      const cache = new TreeCache(this.#managed, root, dep.kind === 'key' ? { maxDepth: 0 } : {});
+      const cache = new TreeCache(this.#managed, dep.prefix);
       for (const event of ['created', 'changed', 'deleted', 'initialized'] as const) cache.on(event, emit);
       watch = { kind: 'tree', cache };
     }
@@ -129,6 +159,7 @@ export class ZkDataSource implements DataSource {
   #collect(): void {
     const wanted = new Set<string>();
     for (const ids of this.#owners.values()) for (const id of ids) wanted.add(id);
+    for (const path of [...this.#keys.paths()]) if (!wanted.has(dependencyId({ kind: 'key', path }))) this.#keys.remove(path);
     for (const [id, watch] of this.#watches) {
       if (wanted.has(id)) continue;
       this.#watches.delete(id);
