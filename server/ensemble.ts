@@ -115,7 +115,10 @@ export interface EnsembleShellOptions {
 export class EnsembleShell {
   readonly #o: EnsembleShellOptions;
   readonly transport: PeerTransport;
-  #chain: Promise<void> = Promise.resolve();
+  /** The batches written now, ending in one fsync; resolves when they are durable and reported. */
+  #writing: Promise<void> | null = null;
+  /** Batches that arrived while a write was under way: the next write takes them all. */
+  #queued: PersistBatch[] = [];
 
   constructor(options: EnsembleShellOptions) {
     this.#o = options;
@@ -143,15 +146,43 @@ export class EnsembleShell {
   /** Sends the messages and queues the durable writes of one drain. */
   perform(group: GroupReady): void {
     for (const envelope of group.send) this.transport.send(envelope.to, encodeMessage(envelope.msg));
-    for (const batch of group.persist) {
-      this.#chain = this.#chain.then(() => this.#persist(batch)).then(
-        () => this.#o.onPersisted(batch.seq),
-        (error: unknown) => this.#o.onFatal(error),
-      );
-    }
+    for (const batch of group.persist) this.#queued.push(batch);
+    this.#writeQueued();
   }
 
-  async #persist(batch: PersistBatch): Promise<void> {
+  /**
+   * Group commit: every batch queued while the previous write ran is written in order and made
+   * durable by one fsync, then reported by its last `seq` (which covers the ones before it).
+   */
+  #writeQueued(): void {
+    if (this.#writing !== null || this.#queued.length === 0) return;
+    const batches = this.#queued;
+    this.#queued = [];
+    const last = batches[batches.length - 1] as PersistBatch;
+    this.#writing = this.#persistAll(batches).then(
+      () => {
+        this.#writing = null;
+        this.#o.onPersisted(last.seq);
+        this.#writeQueued();
+      },
+      (error: unknown) => this.#o.onFatal(error),
+    );
+  }
+
+  async #persistAll(batches: readonly PersistBatch[]): Promise<void> {
+    let isLogDirty = false;
+    for (const batch of batches) {
+      // A later batch's epochs never become durable before an earlier batch's txns: the order
+      // one batch per fsync gave (within one batch the core orders them itself).
+      if (isLogDirty && batch.epochs !== null) await this.#o.logStore.sync();
+      await this.#write(batch);
+      isLogDirty = true;
+    }
+    await this.#o.logStore.sync();
+  }
+
+  /** Performs one batch's writes in the order the core lists them; the caller fsyncs the log. */
+  async #write(batch: PersistBatch): Promise<void> {
     const { logStore, snapshots, config } = this.#o;
     if (batch.snapshot !== null) {
       // Store the leader's image as our snapshot first, then drop the log it supersedes.
@@ -168,12 +199,11 @@ export class EnsembleShell {
       await writeDurably(dir, ACCEPTED_EPOCH_FILE, `${batch.epochs.acceptedEpoch}\n${batch.epochs.acceptedLeader}\n`);
       await writeDurably(dir, CURRENT_EPOCH_FILE, String(batch.epochs.currentEpoch));
     }
-    await logStore.sync();
   }
 
   /** Waits for queued writes and closes the transport. */
   async close(): Promise<void> {
-    await this.#chain;
+    while (this.#writing !== null) await this.#writing;
     await this.transport.close();
   }
 }
