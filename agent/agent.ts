@@ -92,6 +92,8 @@ export class Agent {
       this.#exit = resolve;
     });
     this.#managed.onConnection((event, client) => this.#onConnection(event, client));
+    // A reader that went away (EPIPE) must not crash the agent with an unhandled 'error' event.
+    options.dryRunOutput?.on('error', (err: Error) => this.#log.warn({ err: { message: err.message } }, 'dry-run output failed'));
     // Renders skipped while disconnected (or while the keys were being read again) happen now.
     this.#source.onResynced(() => {
       for (const t of this.#templates) t.trigger();

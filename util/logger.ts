@@ -1,4 +1,5 @@
 import { pino, type Logger as PinoLogger } from 'pino';
+import pretty from 'pino-pretty';
 
 /** The structured logger every component takes through its constructor (STYLE.md §7). */
 export type Logger = PinoLogger;
@@ -17,10 +18,10 @@ export interface RootLoggerOptions {
 /** Makes the root logger: JSON to stderr, synchronously, so lines before a crash survive. */
 export function rootLogger(options: RootLoggerOptions): Logger {
   if (options.format === 'pretty') {
-    return pino({
-      level: options.level,
-      transport: { target: 'pino-pretty', options: { destination: 2, sync: true } },
-    });
+    // In this thread, not as a pino transport: once stderr's reader is gone the transport's
+    // worker dies of EPIPE, and every later synchronous log write then waits for it forever
+    // (a process that never exits on SIGTERM). pino-pretty's own stream drops writes on EPIPE.
+    return pino({ level: options.level }, pretty({ destination: 2, sync: true }));
   }
   return pino({ level: options.level }, pino.destination({ dest: 2, sync: true }));
 }
