@@ -141,6 +141,11 @@ export class Replica {
   readonly #connecting = new Map<bigint, { conn: ConnId; timeoutMs: number }>();
   /** Standalone: txns prepped and logged, not yet durable, in zxid order. */
   readonly #proposals: Txn[] = [];
+  /**
+   * Ensemble leader: the txns it proposed, by zxid, with the bytes it proposed, so applying its
+   * own commits skips decodeTxn. Used only when the committed entry is those very bytes.
+   */
+  readonly #proposedTxns = new Map<bigint, { readonly data: Uint8Array; readonly txn: Txn }>();
   /** Ensemble leader: intents waiting for room among the outstanding proposals. */
   readonly #leaderQueue: WriteIntent[] = [];
   readonly #seenRequestIds = new Set<bigint>();
@@ -544,6 +549,7 @@ export class Replica {
     const proposed = this.#group.core.propose(data);
     assert(proposed === zxid, 'the core proposes at the zxid it announced');
     this.#group.stats.proposed(data.length);
+    this.#proposedTxns.set(zxid, { data, txn });
   }
 
   #prep(intent: WriteIntent, header: TxnHeader): Txn {
@@ -672,7 +678,7 @@ export class Replica {
       const rd = group.take();
       if (rd.status !== null) this.#onGroupStatus(wasServing, wasLeader);
       if (rd.persist?.snapshot) this.#installImage(rd.persist.snapshot.zxid, rd.persist.snapshot.data);
-      for (const entry of rd.applyCommitted) this.#applyTxn(decodeTxn(entry.data), touched);
+      for (const entry of rd.applyCommitted) this.#applyTxn(this.#committedTxn(entry), touched);
       for (const origin of rd.syncsDone) this.#finishSync(new TextDecoder().decode(origin), touched);
       for (const ping of rd.pingData) this.#touchFromLearner(ping.data);
       if (rd.isSnapshotNeeded) group.core.snapshotProvided({ zxid: this.#lastAppliedZxid, data: this.#stateImage() });
@@ -680,6 +686,14 @@ export class Replica {
       if (!hasWork(rd) && !this.#canDrainLeaderQueue()) break;
     }
     for (const conn of touched) this.#drain(conn);
+  }
+
+  /** The txn of a committed entry: the one this leader prepped for those bytes, else decoded. */
+  #committedTxn(entry: LogEntry): Txn {
+    const proposed = this.#proposedTxns.get(entry.zxid);
+    if (proposed === undefined) return decodeTxn(entry.data);
+    this.#proposedTxns.delete(entry.zxid);
+    return proposed.data === entry.data ? proposed.txn : decodeTxn(entry.data);
   }
 
   #prepForwarded(rd: ConsensusReady): void {
@@ -738,6 +752,7 @@ export class Replica {
       // Outstanding changes belong to the old leader's term (ZooKeeper clears them likewise).
       this.#pending.clear();
       this.#leaderQueue.length = 0;
+      this.#proposedTxns.clear();
       if (group.isLeader) {
         for (const { sessionId, timeoutMs } of this.sessions.sessions()) this.sessions.touch(sessionId, timeoutMs, this.#now.nowMs);
       }
