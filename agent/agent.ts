@@ -17,7 +17,14 @@ import { FailoverMember, type FailoverMemberStatus } from './runner/failover-mem
 import { type PreparedConfig, prepareConfig } from './runner/prepared-config.js';
 import { TemplateRunner, type TemplateStatus } from './runner/template-runner.js';
 import { ZkDataSource } from './runner/zk-data-source.js';
-import { AgentMetrics, type MaintenanceResult, StatusServer } from './status/index.js';
+import {
+  AgentMetrics,
+  type MaintenanceResult,
+  removeStatusAddress,
+  StatusServer,
+  statusAddressPath,
+  writeStatusAddress,
+} from './status/index.js';
 
 /** Inputs of an {@link Agent}. */
 export interface AgentOptions {
@@ -66,6 +73,7 @@ export class Agent {
   #app: AppRunner | null = null;
   #failover: FailoverMember | null = null;
   #statusServer: StatusServer | null = null;
+  #statusAddressFile: string | null = null;
   #configWatcher: ConfigWatcher | null = null;
   #lastConfigError: string | null = null;
   #reloading: Promise<void> = Promise.resolve();
@@ -205,6 +213,7 @@ export class Agent {
     await this.#source.close();
     await this.#managed.close();
     await this.#statusServer?.close();
+    await this.#removeStatusAddress();
     this.#log.info({ exitCode }, 'agent stopped');
     this.#exit?.(exitCode);
     return exitCode;
@@ -232,7 +241,22 @@ export class Agent {
       setMaintenance: (service, on) => this.setMaintenance(service, on),
       logger: this.#log,
     });
-    await this.#statusServer.start();
+    const bound = await this.#statusServer.start();
+    this.#statusAddressFile = statusAddressPath(this.#prepared.file, this.#prepared.config);
+    try {
+      await writeStatusAddress(this.#statusAddressFile, { ...bound, pid: process.pid });
+    } catch (err) {
+      // The endpoint works without the file; only `corral agent status --config` needs it.
+      this.#log.warn({ err, file: this.#statusAddressFile }, 'cannot write the status address file');
+      this.#statusAddressFile = null;
+    }
+  }
+
+  async #removeStatusAddress(): Promise<void> {
+    const file = this.#statusAddressFile;
+    if (file === null) return;
+    this.#statusAddressFile = null;
+    await removeStatusAddress(file, process.pid).catch((err: unknown) => this.#log.warn({ err, file }, 'cannot remove the status address file'));
   }
 
   #onConnection(event: string, client: ZkClient): void {

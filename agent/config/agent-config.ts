@@ -185,7 +185,16 @@ export const agentConfigSchema = z
     services: z.array(serviceSchema).default([]),
     templates: z.array(templateSchema).default([]),
     exec: execSchema.optional(),
-    status: z.object({ host: z.string().min(1).default('127.0.0.1'), port: z.number().int().min(0).max(65535) }).strict().optional(),
+    status: z
+      .object({
+        host: z.string().min(1).default('127.0.0.1'),
+        port: z.number().int().min(0).max(65535),
+        // Where the agent writes its bound address (default: beside the config file), so that
+        // `corral agent status --config` finds a port the OS chose.
+        addressFile: z.string().min(1).optional(),
+      })
+      .strict()
+      .optional(),
     failover: z.record(z.string(), z.unknown()).optional(),
   })
   .strict();

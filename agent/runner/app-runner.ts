@@ -139,8 +139,9 @@ export class AppRunner {
       this.#supervisor.start();
       return;
     }
-    this.#o.logger.info({}, 'app environment changed; restarting the app');
-    this.#supervisor.restart().catch((err: unknown) => this.#o.logger.error({ err }, 'restart failed'));
+    this.#o.logger.info({ splayMs: this.#o.exec.splayMs }, 'app environment changed; restarting the app');
+    // After the splay, like a reload: a fleet sharing the subtree must not restart all at once.
+    this.#supervisor.restart({ splay: true }).catch((err: unknown) => this.#o.logger.error({ err }, 'restart failed'));
   }
 }
 

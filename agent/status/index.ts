@@ -2,7 +2,15 @@
  * The agent's local status endpoint: JSON at `/status` (registrations, checks, renders, child,
  * failover role), Prometheus metrics at `/metrics` from a registry per agent, and maintenance on
  * or off by POST. It only reports and forwards requests to the runner; it must never change
- * ZooKeeper state itself, and it binds to loopback unless configured otherwise.
+ * ZooKeeper state itself, and it binds to loopback unless configured otherwise. The bound address
+ * also goes to a small file beside the config, for `corral agent status --config`.
  */
 export { AgentMetrics } from './agent-metrics.js';
 export { type MaintenanceResult, type StatusServerOptions, StatusServer } from './status-server.js';
+export {
+  type StatusAddress,
+  readStatusAddress,
+  removeStatusAddress,
+  statusAddressPath,
+  writeStatusAddress,
+} from './status-address.js';

@@ -86,6 +86,9 @@ export class Supervisor {
   #attempt = 0;
   #lastExitCode = 0;
   #timer: Timer | null = null;
+  /** Splay waits in progress, each with the function that ends it early (on stop). */
+  readonly #splays = new Map<Timer, () => void>();
+  #isSplayingRestart = false;
   #terminating: Promise<number> | null = null;
 
   /** Takes the child's command and the policies; nothing runs until `start()`. */
@@ -138,16 +141,28 @@ export class Supervisor {
   /** After a random splay, sends the reload signal, or restarts the child if none is set. */
   async reload(): Promise<void> {
     if (this.#state !== 'running') return;
-    await this.#splay();
+    if (!(await this.#splay())) return;
     if (this.#state !== 'running' || this.#intent !== 'none') return;
     const signal = this.#options.reloadSignal;
     if (signal === null) await this.restart();
     else this.signal(signal);
   }
 
-  /** Stops the child (stop signal, kill timeout, SIGKILL) and starts a new one with the current env. */
-  async restart(): Promise<void> {
+  /**
+   * Stops the child (stop signal, kill timeout, SIGKILL) and starts a new one with the current
+   * env. With `splay` it first waits a random time in [0, splayMs], as a reload does; restarts
+   * asked for meanwhile join the pending one, which starts the child with the newest env.
+   */
+  async restart(options: { readonly splay?: boolean } = {}): Promise<void> {
     if (this.#state !== 'running' && this.#state !== 'starting') return;
+    if (options.splay === true) {
+      if (this.#isSplayingRestart) return;
+      this.#isSplayingRestart = true;
+      const isDue = await this.#splay().finally(() => {
+        this.#isSplayingRestart = false;
+      });
+      if (!isDue || (this.#state !== 'running' && this.#state !== 'starting') || this.#intent !== 'none') return;
+    }
     this.#intent = 'restart';
     await this.#terminate();
     if (this.#intent !== 'restart') return;
@@ -189,15 +204,24 @@ export class Supervisor {
   #cancelTimer(): void {
     this.#timer?.cancel();
     this.#timer = null;
+    for (const [timer, end] of [...this.#splays]) {
+      timer.cancel();
+      end();
+    }
   }
 
-  #splay(): Promise<void> {
+  /** Waits a random time in [0, splayMs]; resolves false when a stop cut the wait short. */
+  #splay(): Promise<boolean> {
     const delayMs = this.#options.splayMs > 0 ? this.#options.rng.int(0, this.#options.splayMs) : 0;
-    if (delayMs === 0) return Promise.resolve();
+    if (delayMs === 0) return Promise.resolve(true);
     return new Promise((resolve) => {
-      this.#timer = this.#options.scheduler.setTimer(delayMs, () => {
-        this.#timer = null;
-        resolve();
+      const timer = this.#options.scheduler.setTimer(delayMs, () => {
+        this.#splays.delete(timer);
+        resolve(true);
+      });
+      this.#splays.set(timer, () => {
+        this.#splays.delete(timer);
+        resolve(false);
       });
     });
   }
