@@ -15,22 +15,21 @@ function delimitedHost(host: string): string {
   return host.includes(':') ? `[${host}]` : host;
 }
 
-/** QuorumServer.toString: `host:quorumPort:electionPort:role[;clientHost:clientPort]`. */
-function formatServer(server: QuorumServerConfig, me: number, config: ServerConfig): string {
-  let clientPart = '';
-  if (server.clientPort !== undefined) {
-    clientPart = `;${delimitedHost(server.clientHost ?? '0.0.0.0')}:${server.clientPort}`;
-  } else if (server.id === me && config.clientPort !== null) {
-    // setupClientPort gives this server's entry the zoo.cfg client address when its line has none.
-    clientPart = `;${delimitedHost(config.clientPortAddress ?? '0.0.0.0')}:${config.clientPort}`;
-  }
+/**
+ * QuorumServer.toString: `host:quorumPort:electionPort:role[;clientHost:clientPort]`. The client
+ * part appears only when the server line has one: setupClientPort gives this server's entry the
+ * zoo.cfg client address but marks it isClientAddrFromStatic, which toString leaves out (observed
+ * on a 3.8.0 ensemble, with and without clientPortAddress).
+ */
+function formatServer(server: QuorumServerConfig): string {
+  const clientPart = server.clientPort === undefined ? '' : `;${delimitedHost(server.clientHost ?? '0.0.0.0')}:${server.clientPort}`;
   return `${delimitedHost(server.host)}:${server.quorumPort}:${server.electionPort}:${server.role}${clientPart}`;
 }
 
 /** The lines QuorumZooKeeperServer.dumpConf adds for an ensemble member, then the membership. */
 function ensembleLines(config: ServerConfig, extras: ConfExtras): string {
   const me = config.servers.find((s) => s.id === config.serverId);
-  const members = config.servers.map((s) => `server.${s.id}=${formatServer(s, config.serverId, config)}\n`);
+  const members = config.servers.map((s) => `server.${s.id}=${formatServer(s)}\n`);
   return [
     `initLimit=${config.initLimitTicks ?? 0}\n`,
     `syncLimit=${config.syncLimitTicks ?? 0}\n`,

@@ -44,7 +44,8 @@ describe('formatConf (reference §9.2 Format B)', () => {
       'quorumPort=2288',
       'peerType=0',
       'membership: ',
-      'server.1=127.0.0.1:2288:3388:participant;0.0.0.0:22191',
+      // No client part for a line without one, this server's own included (observed on 3.8.0).
+      'server.1=127.0.0.1:2288:3388:participant',
       'server.2=127.0.0.1:2289:3389:participant;0.0.0.0:22192',
       'server.3=127.0.0.1:2290:3390:participant;127.0.0.1:22193',
       'version=100000000',
