@@ -145,6 +145,8 @@ export class Agent {
    */
   async renderOnce(connectTimeoutMs: number): Promise<number> {
     try {
+      // start() makes the first connection; whenConnected alone would only wait for one.
+      this.#managed.start().catch((err: unknown) => this.#log.debug({ err }, 'no connection yet'));
       await this.#managed.whenConnected({ timeoutMs: connectTimeoutMs });
       this.#startTemplates(this.#prepared);
       const results = await Promise.all(this.#templates.map((t) => t.settled()));
