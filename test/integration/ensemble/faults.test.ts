@@ -1,5 +1,5 @@
 /**
- * A 3-member Corral ensemble under the faults of issue 4, as real processes: a paused leader
+ * Corral ensembles (3 and 5 voters) under the faults of issue 4, as real processes: a paused leader
  * (SIGSTOP, then SIGCONT: it rejoins as a follower with no divergence), a follower that lost its
  * data dir (it syncs by SNAP), an observer (serves, does not vote), and a member that loses the
  * quorum (stops serving; its clients get ConnectionLoss and move on).
@@ -76,7 +76,7 @@ afterAll(async () => {
   await reapAll();
 });
 
-describe('3-member ensemble under faults', () => {
+describe('ensembles under faults', () => {
   it('a paused leader (SIGSTOP) is replaced; after SIGCONT it rejoins as a follower and every member serves the same tree', async () => {
     ensemble = await startCorralEnsemble(3);
     const old = await ensemble.leader();
@@ -179,5 +179,23 @@ describe('3-member ensemble under faults', () => {
     await eventually('a write once the quorum is back', () => c.create('/q/back'));
     expect(c.sessionId).toBe(sessionId);
     expect(await c.getChildren('/q')).toEqual(['back']);
+  });
+
+  it('5 voters keep serving with two members down and stop with three', async () => {
+    ensemble = await startCorralEnsemble(5);
+    const leader = await ensemble.leader();
+    const down = [0, 1, 2, 3, 4].filter((i) => i !== leader).slice(0, 2);
+    const survivor = [0, 1, 2, 3, 4].find((i) => i !== leader && !down.includes(i)) as number;
+    const c = await client([0, 1, 2, 3, 4].filter((i) => !down.includes(i)).map((i) => member(i).connectString).join(','));
+    await c.create('/five');
+    for (const i of down) await member(i).kill('SIGKILL');
+    for (let i = 0; i < 10; i++) await eventually('a write with two of five down', () => c.create(`/five/n-${i}`));
+    await member(leader).kill('SIGKILL');
+    await until(async () => (await serverState(survivor)).includes('not currently serving'), { timeoutMs: 30_000, what: 'two of five to stop serving' });
+    for (const i of [...down, leader]) await member(i).restart();
+    await until(async () => (await ensemble?.modes())?.filter((m) => m === 'leader' || m === 'follower').length === 5, { timeoutMs: 60_000, what: 'all five back' });
+    const [first, ...rest] = await dumpsOfEveryMember([0, 1, 2, 3, 4]);
+    expect(first?.filter((line) => line.startsWith('/five/'))).toHaveLength(10);
+    for (const dump of rest) expect(dump).toEqual(first);
   });
 });
