@@ -5,13 +5,16 @@
  */
 import { Flags } from '@oclif/core';
 import { config as loadDotenv } from 'dotenv';
-import { loadAgentConfig } from '../../agent/index.js';
+import { loadAgentConfig, readStatusAddress, statusAddressPath } from '../../agent/index.js';
 import { UsageError } from '../exit-codes.js';
 
 /** The flags that locate a running agent. */
 export const endpointFlags = {
   status: Flags.string({ summary: 'The agent status endpoint, e.g. http://127.0.0.1:8500. Default: $CORRAL_AGENT_STATUS.' }),
-  config: Flags.string({ char: 'c', summary: 'The agent config file, to read the status endpoint from (status.host, status.port).' }),
+  config: Flags.string({
+    char: 'c',
+    summary: 'The agent config file: the bound status address a running agent wrote (status.addressFile), else status.host and status.port.',
+  }),
 };
 
 /** The base URL of the agent's status endpoint. */
@@ -20,7 +23,12 @@ export async function agentEndpoint(flags: { readonly status?: string | undefine
   if (flags.config !== undefined) {
     const config = await loadAgentConfig({ file: flags.config });
     if (config.status === undefined) throw new UsageError(`${flags.config} has no status section; the agent serves no status endpoint`);
-    if (config.status.port === 0) throw new UsageError(`${flags.config}: status.port is 0 (chosen by the OS); pass --status with the port the agent logged`);
+    // A running agent writes the address it bound (status.addressFile); that also covers port 0.
+    const bound = await readStatusAddress(statusAddressPath(flags.config, config));
+    if (bound !== null) return `http://${bound.host}:${bound.port}`;
+    if (config.status.port === 0) {
+      throw new UsageError(`${flags.config}: status.port is 0 and no running agent wrote its address; is the agent running?`);
+    }
     return `http://${config.status.host}:${config.status.port}`;
   }
   loadDotenv({ quiet: true });

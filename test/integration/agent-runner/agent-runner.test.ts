@@ -151,6 +151,9 @@ describe.each(targets)('agent runner against $label', (target) => {
       // The file that lets `corral agent status --config` find a port the OS chose.
       const address = await readStatusAddress(statusAddressPath(agent.configFile, {}));
       expect(address).toEqual({ host: '127.0.0.1', port: status.agent.status?.port, pid: agent.proc.child.pid });
+      const byConfig = await runCorralCli(dir.path, ['agent', 'status', '--config', agent.configFile, '--json']);
+      expect(byConfig.code).toBe(0);
+      expect(byConfig.stdout).toContain('maint-web');
 
       const on = await runCorralCli(dir.path, ['agent', 'maint', 'mw-1', 'on', '--status', agent.statusUrl]);
       expect(on.code).toBe(0);
