@@ -1,6 +1,6 @@
 #!/usr/bin/env node
 // Measures the agent with real processes (not a test: it prints figures). Needs `npm run build`.
-//   node test/e2e/measure-agent.mjs [changes=200]
+//   node bench/agent.mjs [changes=200]
 // 1. setData committed -> rendered file on disk: median/p99 over `changes` changes
 // 2. env key change -> the supervised app answering with the new value (restart): median of 10
 // 3. agent RSS while watching 10,000 keys: one `tree` over 10,000 znodes, and 10,000 `key` reads
