@@ -95,6 +95,7 @@ async function killOnce(ensemble: BenchEnsemble, addresses: readonly MemberAddre
     if (state.successes === 0) throw new Error(`${ensemble.kind}: the writer on member ${follower + 1} made no write before the kill`);
     state.deadlineMs = performance.now() + (options.recoveryTimeoutMs ?? 60_000);
     state.killedAtMs = performance.now();
+    if (process.env['BENCH_TRACE'] === '1') console.log(`  trace ${state.killedAtMs.toFixed(0)} kill -9 member ${leader + 1}`);
     await ensemble.killMember(leader);
     const resumed = await loop;
     const recoveryMs = resumed === null ? null : resumed.doneMs - state.killedAtMs;

@@ -24,6 +24,14 @@ const CONNECT_TIMEOUT_MS = 1_000;
 /** Pause after trying every member without a session. */
 const ROUND_PAUSE_MS = 20;
 
+/** BENCH_TRACE=1 prints every connect outcome and failed request with its time, to see where a recovery goes. */
+const isTracing = process.env['BENCH_TRACE'] === '1';
+
+/** A trace line stamped with performance.now(). */
+function trace(text: string): void {
+  if (isTracing) console.log(`  trace ${performance.now().toFixed(0)} ${text}`);
+}
+
 /** What happened while a writer got back to writing. */
 export interface ReconnectTally {
   /** Connections established after a loss. */
@@ -84,12 +92,14 @@ export class FailoverWriter {
     const xid = this.#nextXid++;
     return new Promise<number>((resolve) => {
       const timer = setTimeout(() => {
+        trace(`setData on member ${connection.memberIndex + 1}: no answer within ${this.#requestTimeoutMs} ms`);
         this.tally.timeouts++;
         this.#drop(connection);
       }, this.#requestTimeoutMs);
       connection.waiting = (err) => {
         clearTimeout(timer);
         if (err === SESSION_EXPIRED) this.#drop(connection);
+        if (err !== 0) trace(`setData on member ${connection.memberIndex + 1}: err ${err}`);
         resolve(err);
       };
       connection.socket.write(encodeRequest({ xid, type: OpCode.setData }, { op: OpCode.setData, path, data, version: -1 }));
@@ -118,6 +128,7 @@ export class FailoverWriter {
         const index = this.#nextMember;
         this.#nextMember = (index + 1) % this.#members.length;
         const outcome = await this.#handshake(index);
+        trace(`connect member ${index + 1}: ${outcome === null ? 'failed' : outcome === 'expired' ? 'session expired' : 'ok'}`);
         if (outcome === 'expired') {
           this.#sessionId = 0n;
           this.#passwd = new Uint8Array(16);

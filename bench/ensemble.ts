@@ -13,6 +13,7 @@
  * Run: node dist/bench/ensemble.js [--rounds 1] [--duration-ms 10000] [--warmup-ms 3000]
  *        [--server-warmup-ms 5000] [--sessions 9] [--depth 32] [--keys 1000] [--kills 5]
  *        [--only corral|zookeeper] [--skip-throughput] [--skip-failover] [--corral-bin path] [--json]
+ * BENCH_TRACE=1 prints the failover writer's connects and failed requests with their times.
  */
 import { loadavg } from 'node:os';
 import { resolve } from 'node:path';
