@@ -10,9 +10,9 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { ZkClient } from '../../dist/client/index.js';
+import { ZkClient } from '../dist/client/index.js';
 
-const root = new URL('../../', import.meta.url).pathname;
+const root = new URL('../', import.meta.url).pathname;
 const bin = join(root, 'dist', 'cli', 'run.js');
 const dir = mkdtempSync(join(tmpdir(), 'corral-measure-'));
 const changes = Number(process.argv[2] ?? 200);
