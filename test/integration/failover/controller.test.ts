@@ -90,7 +90,7 @@ describe.each(targets)('failover controller against $label', (target) => {
       members = [];
     });
 
-    async function member(id: string, group: string): Promise<Member> {
+    async function member(id: string, group: string, prefer: { preferred: string; failback: boolean } | null = null): Promise<Member> {
       const managed = new ManagedClient(() => new ZkClient(server.connectString, { sessionTimeoutMs: 4_000 }));
       await managed.start();
       const app = new FakeApp(id, world);
@@ -113,6 +113,7 @@ describe.each(targets)('failover controller against $label', (target) => {
         ],
         retryMs: 200,
         log: silentLogger(),
+        ...(prefer === null ? {} : prefer),
       });
       const m = { id, app, health, managed, controller };
       members.push(m);
@@ -170,6 +171,25 @@ describe.each(targets)('failover controller against $label', (target) => {
       await until(() => a.app.role === 'standby', { timeoutMs: 10_000, what: 'old active standby' });
       await until(() => b.app.role === 'active', { timeoutMs: 20_000, what: 'standby takes over after expiry' });
       expect(world.fenced).toContain('a');
+      expect(world.overlaps).toBe(0);
+    });
+
+    it('a preferred member with failback takes the active role back cleanly once healthy', async () => {
+      world = new World();
+      fenceWorks = true;
+      const group = `g${++groupNumber}`;
+      const prefer = { preferred: 'a', failback: true };
+      const a = await member('a', group, prefer);
+      await until(() => a.app.role === 'active', { timeoutMs: 10_000, what: 'preferred member active' });
+      const b = await member('b', group, prefer);
+      await until(() => b.controller.state.role === 'standby', { timeoutMs: 10_000, what: 'b standby' });
+      a.health.set(false);
+      await until(() => b.app.role === 'active', { timeoutMs: 10_000, what: 'b takes over' });
+      world.fenced.length = 0;
+      a.health.set(true);
+      await until(() => a.app.role === 'active' && b.app.role === 'standby', { timeoutMs: 15_000, what: 'failback to a' });
+      // b handed over on request, so a needed no fencing.
+      expect(world.fenced).toEqual([]);
       expect(world.overlaps).toBe(0);
     });
 
