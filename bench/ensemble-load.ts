@@ -5,10 +5,10 @@
  * histogram covers every member and the percentiles are exact, not merged from summaries.
  * load.ts takes a single server and keeps its driver private, hence the driver below mirrors it.
  */
-import { errorCodeName, OpCode } from '../protocol/index.js';
+import { OpCode } from '../protocol/index.js';
 import { Rng } from '../util/index.js';
 import { LatencyHistogram, type LatencySummary } from './histogram.js';
-import { type LoadOptions, prepareKeys } from './load.js';
+import { drive, type LoadOptions, prepareKeys, type RunState as LoadRunState } from './load.js';
 import { WireSession } from './wire-session.js';
 
 /** A member's client address. */
@@ -38,15 +38,9 @@ export interface EnsembleLoadResult {
 }
 
 /** After the window closes, the longest wait for in-flight requests (as load.ts). */
-const DRAIN_TIMEOUT_MS = 30_000;
 
 /** Window bounds and shared tallies of one run. */
-interface RunState {
-  readonly startMs: number;
-  readonly endMs: number;
-  readonly reads: LatencyHistogram;
-  readonly writes: LatencyHistogram;
-  readonly errors: Record<string, number>;
+interface RunState extends LoadRunState {
   readonly completedByMember: number[];
 }
 
@@ -77,7 +71,14 @@ export async function runEnsembleLoad(options: EnsembleLoadOptions): Promise<Ens
       completedByMember: options.members.map(() => 0),
     };
     const rng = new Rng(options.seed ?? 1);
-    await Promise.all(sessions.map((session, i) => drive(session, memberOf(i), options, state, rng.fork())));
+    await Promise.all(
+      sessions.map((session, i) => {
+        const member = memberOf(i);
+        return drive(session, options, state, rng.fork(), () => {
+          state.completedByMember[member] = (state.completedByMember[member] ?? 0) + 1;
+        });
+      }),
+    );
     return summarise(options, state);
   } finally {
     await Promise.all(sessions.map((session) => session.close()));
@@ -102,42 +103,3 @@ function summarise(options: EnsembleLoadOptions, state: RunState): EnsembleLoadR
   };
 }
 
-/**
- * Keeps `depth` requests in flight on one session until the window ends, then waits for the
- * stragglers (bounded). Only replies that arrive inside the window are counted. (load.ts's drive.)
- */
-function drive(session: WireSession, member: number, options: EnsembleLoadOptions, state: RunState, rng: Rng): Promise<void> {
-  const prefix = options.keyPrefix ?? '/bench';
-  const paths = Array.from({ length: options.keys }, (_, i) => `${prefix}/k${i}`);
-  const value = new Uint8Array(options.valueBytes).fill(0x62);
-  return new Promise<void>((resolve) => {
-    const drainTimer = setTimeout(() => session.destroy(), options.warmupMs + options.durationMs + DRAIN_TIMEOUT_MS);
-    const finishIfDrained = (): void => {
-      if (session.outstanding > 0) return;
-      clearTimeout(drainTimer);
-      resolve();
-    };
-    const issue = (): void => {
-      const path = paths[rng.int(0, paths.length - 1)] as string;
-      const isRead = rng.chance(options.readFraction);
-      const sentMs = performance.now();
-      const onReply = (err: number): void => {
-        const doneMs = performance.now();
-        if (doneMs >= state.startMs && doneMs < state.endMs) {
-          if (err !== 0) {
-            const name = errorCodeName(err);
-            state.errors[name] = (state.errors[name] ?? 0) + 1;
-          } else {
-            (isRead ? state.reads : state.writes).record((doneMs - sentMs) * 1000);
-            state.completedByMember[member] = (state.completedByMember[member] ?? 0) + 1;
-          }
-        }
-        if (doneMs < state.endMs && !session.isClosed) issue();
-        else finishIfDrained();
-      };
-      if (isRead) session.send({ op: OpCode.getData, path, watch: false }, onReply);
-      else session.send({ op: OpCode.setData, path, data: value, version: -1 }, onReply);
-    };
-    for (let d = 0; d < options.depth; d++) issue();
-  });
-}

@@ -69,7 +69,8 @@ export async function prepareKeys(options: LoadOptions): Promise<number> {
 }
 
 /** Window bounds and shared tallies of one run. */
-interface RunState {
+/** The shared window and counters of one run's sessions. */
+export interface RunState {
   readonly startMs: number;
   readonly endMs: number;
   readonly reads: LatencyHistogram;
@@ -116,9 +117,16 @@ export async function runLoad(options: LoadOptions): Promise<LoadResult> {
 
 /**
  * Keeps `depth` requests in flight on one session until the window ends, then waits for the
- * stragglers (bounded). Only replies that arrive inside the window are counted.
+ * stragglers (bounded). Only replies that arrive inside the window are counted; `onCompleted`
+ * is called for each of those that succeeded.
  */
-function drive(session: WireSession, options: LoadOptions, state: RunState, rng: Rng): Promise<void> {
+export function drive(
+  session: WireSession,
+  options: Omit<LoadOptions, 'host' | 'port'>,
+  state: RunState,
+  rng: Rng,
+  onCompleted: () => void = () => undefined,
+): Promise<void> {
   const prefix = options.keyPrefix ?? '/bench';
   const paths = Array.from({ length: options.keys }, (_, i) => `${prefix}/k${i}`);
   const value = new Uint8Array(options.valueBytes).fill(0x62);
@@ -139,7 +147,10 @@ function drive(session: WireSession, options: LoadOptions, state: RunState, rng:
           if (err !== 0) {
             const name = errorCodeName(err);
             state.errors[name] = (state.errors[name] ?? 0) + 1;
-          } else (isRead ? state.reads : state.writes).record((doneMs - sentMs) * 1000);
+          } else {
+            (isRead ? state.reads : state.writes).record((doneMs - sentMs) * 1000);
+            onCompleted();
+          }
         }
         if (doneMs < state.endMs && !session.isClosed) issue();
         else finishIfDrained();
