@@ -6,7 +6,7 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { startCorral } from './corral.js';
 import { fourLetterWord } from './four-letter-word.js';
-import { reservePort } from './reserve-port.js';
+import { reservePorts } from './reserve-port.js';
 import type { ServerHandle, ZooCfg } from './server-handle.js';
 import { tempDir, type TempDir } from './temp-dir.js';
 import { until } from './until.js';
@@ -41,10 +41,13 @@ export async function startCorralEnsemble(size: number, cfg: ZooCfg = {}, option
   const dirs: TempDir[] = [];
   const clientPorts: number[] = [];
   const lines: Record<string, string> = {};
+  // Reserved together, so no two of a member's ports (or two members) can get the same one.
+  const ports = await reservePorts(3 * total);
   for (let i = 1; i <= total; i++) {
-    clientPorts.push(await reservePort());
+    const [client, quorum, election] = ports.slice(3 * (i - 1), 3 * i) as [number, number, number];
+    clientPorts.push(client);
     const role = i > size ? ':observer' : '';
-    lines[`server.${i}`] = `127.0.0.1:${await reservePort()}:${await reservePort()}${role}`;
+    lines[`server.${i}`] = `127.0.0.1:${quorum}:${election}${role}`;
   }
   const members: ServerHandle[] = [];
   try {

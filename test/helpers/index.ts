@@ -6,7 +6,7 @@
  */
 export { until, type UntilOptions } from './until.js';
 export { tempDir, removeAllTempDirs, type TempDir } from './temp-dir.js';
-export { reservePort } from './reserve-port.js';
+export { reservePort, reservePorts } from './reserve-port.js';
 export { fourLetterWord } from './four-letter-word.js';
 export {
   reapAll,
