@@ -149,6 +149,11 @@ export class Replica {
   /** Ensemble leader: intents waiting for room among the outstanding proposals. */
   readonly #leaderQueue: WriteIntent[] = [];
   readonly #seenRequestIds = new Set<bigint>();
+  /**
+   * High bits of this run's request ids: the member id and a random incarnation, so a restarted
+   * member's ids never repeat ones a leader that stayed up still remembers (it drops repeats).
+   */
+  readonly #requestIdBase: bigint;
   #requestSeq = 0n;
   #syncSeq = 0;
   #lastProposedZxid: bigint;
@@ -178,6 +183,8 @@ export class Replica {
     this.#notServingSinceMs = options.startNowMs;
     for (const s of recovered?.sessions ?? []) this.sessions.add(s.sessionId, s.timeoutMs, options.startNowMs);
     this.#snapshotAt = this.#nextSnapshotPoint();
+    const incarnation = BigInt(options.rng.int(0, 0xff_ffff));
+    this.#requestIdBase = (BigInt(options.serverId) << 56n) | (incarnation << 32n);
   }
 
   /** The data tree as of `lastAppliedZxid`. */
@@ -495,8 +502,9 @@ export class Replica {
   }
 
   #nextRequestId(): bigint {
-    this.#requestSeq++;
-    return (BigInt(this.#opts.serverId) << 48n) | this.#requestSeq;
+    // The low 32 bits wrap after 4G requests, long after the leader forgot the early ones.
+    this.#requestSeq = (this.#requestSeq + 1n) & 0xffff_ffffn;
+    return BigInt.asIntN(64, this.#requestIdBase | this.#requestSeq);
   }
 
   #write(conn: Conn, sessionId: bigint, header: RequestHeader, request: Request): void {

@@ -12,7 +12,7 @@ import { assert } from '../../util/assert.js';
 export type WriteIntent =
   | {
       readonly kind: 'request';
-      /** Unique per member and start: member id in the high bits, a counter below. */
+      /** Unique per member and run: member id and a random incarnation in the high bits, a counter below. */
       readonly requestId: bigint;
       readonly sessionId: bigint;
       readonly cxid: number;

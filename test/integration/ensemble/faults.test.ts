@@ -198,4 +198,19 @@ describe('ensembles under faults', () => {
     expect(first?.filter((line) => line.startsWith('/five/'))).toHaveLength(10);
     for (const dump of rest) expect(dump).toEqual(first);
   });
+
+  it('a follower restarted while the leader stays makes new sessions and writes (its request ids do not repeat)', async () => {
+    ensemble = await startCorralEnsemble(3);
+    const leader = await ensemble.leader();
+    const follower = [0, 1, 2].find((i) => i !== leader) as number;
+    const before = await client(member(follower).connectString);
+    for (let i = 0; i < 5; i++) await before.create(`/r-${i}`);
+    await member(follower).kill('SIGKILL');
+    await member(follower).restart();
+    await until(async () => (await ensemble?.modes())?.[follower] === 'follower', { timeoutMs: 30_000, what: 'the follower to rejoin' });
+    const after = await client(member(follower).connectString);
+    expect(after.sessionId).not.toBe(before.sessionId);
+    for (let i = 0; i < 5; i++) await after.create(`/r-after-${i}`);
+    expect((await after.getChildren('/')).filter((name) => name.startsWith('r-'))).toHaveLength(10);
+  });
 });
