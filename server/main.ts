@@ -171,6 +171,8 @@ class Server {
         containerMaxNeverUsedIntervalMs: config.containerMaxNeverUsedIntervalMs,
         rng: randomRng(),
         startNowMs: clock.nowMs(),
+        // CLOCK_MONOTONIC: time since boot on Linux, as ZooKeeper's System.nanoTime seed.
+        sessionIdSeedMs: Number(process.hrtime.bigint() / 1_000_000n),
         log: log.child({ component: 'server.replica' }),
         ...(group === undefined ? {} : { group, readOnlyModeEnabled: config.readOnlyModeEnabled }),
       },

@@ -55,8 +55,14 @@ export interface ReplicaOptions {
   readonly containerMaxNeverUsedIntervalMs: number;
   /** Seeded randomness: where to snapshot within [snapCount/2+1, snapCount]. */
   readonly rng: Rng;
-  /** The monotonic time at start, seeding session ids (reference §2.4). */
+  /** The monotonic time at start. */
   readonly startNowMs: number;
+  /**
+   * Milliseconds on a clock that keeps running across restarts of this server (ZooKeeper uses
+   * System.nanoTime, the time since boot), seeding session ids (reference §2.4); defaults to
+   * `startNowMs`. A process-relative clock would restart near 0 and hand out ids again.
+   */
+  readonly sessionIdSeedMs?: number;
   /** The consensus link of an ensemble member; absent standalone. */
   readonly group?: GroupLink;
   /**
@@ -176,7 +182,7 @@ export class Replica {
     this.#group = options.group ?? null;
     this.#tree = recovered?.tree ?? new DataTree();
     this.sessions = new SessionTable({ tickMs: options.tickTimeMs });
-    this.#ids = new SessionIdGenerator(options.serverId, options.startNowMs);
+    this.#ids = new SessionIdGenerator(options.serverId, options.sessionIdSeedMs ?? options.startNowMs);
     this.#lastProposedZxid = recovered?.zxid ?? 0n;
     this.#lastAppliedZxid = this.#lastProposedZxid;
     this.#now = { nowMs: options.startNowMs, wallMs: 0 };
