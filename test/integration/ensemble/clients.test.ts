@@ -40,7 +40,8 @@ async function syncMember(index: number): Promise<void> {
 async function nativeClient(connectString: string, options: { sessionTimeoutMs?: number } = {}): Promise<ZkClient> {
   const c = new ZkClient(connectString, { sessionTimeoutMs: options.sessionTimeoutMs ?? 20_000, backoffMsMin: 50, backoffMsMax: 300, requestTimeoutMs: 30_000 });
   native.push(c);
-  await c.connect({ timeoutMs: 15_000 });
+  // A member may be between leaders (or rejoining) for a while on this loaded machine.
+  await c.connect({ timeoutMs: 30_000 });
   return c;
 }
 
@@ -189,6 +190,7 @@ describe('ZkClient failover in a 3-member ensemble', () => {
     ]);
 
     await member(index).restart();
+    await until(async () => ['leader', 'follower'].includes((await ens.modes())[index] ?? ''), { timeoutMs: 30_000, what: 'the killed member to rejoin' });
     const back = await nativeClient(member(index).connectString);
     await back.sync('/f');
     expect((await back.getChildren('/f')).sort()).toEqual(['data', 'eph', 'sub']);
