@@ -8,7 +8,7 @@
 import { OpCode } from '../protocol/index.js';
 import { Rng } from '../util/index.js';
 import { LatencyHistogram, type LatencySummary } from './histogram.js';
-import { drive, type LoadOptions, prepareKeys, type RunState as LoadRunState } from './load.js';
+import { drive, type LoadOptions, prepareKeys, type RunState as LoadRunState, summariseRun } from './load.js';
 import { WireSession } from './wire-session.js';
 
 /** A member's client address. */
@@ -87,19 +87,6 @@ export async function runEnsembleLoad(options: EnsembleLoadOptions): Promise<Ens
 
 /** The result of a finished run. */
 function summarise(options: EnsembleLoadOptions, state: RunState): EnsembleLoadResult {
-  const all = new LatencyHistogram();
-  all.merge(state.reads);
-  all.merge(state.writes);
-  return {
-    options,
-    opsPerSec: Math.round((all.count * 1000) / options.durationMs),
-    completed: all.count,
-    measuredMs: options.durationMs,
-    all: all.summary(),
-    reads: state.reads.summary(),
-    writes: state.writes.summary(),
-    errors: state.errors,
-    completedByMember: state.completedByMember,
-  };
+  return { options, ...summariseRun(options.durationMs, state), completedByMember: state.completedByMember };
 }
 

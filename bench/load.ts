@@ -99,19 +99,22 @@ export async function runLoad(options: LoadOptions): Promise<LoadResult> {
   } finally {
     await Promise.all(sessions.map((session) => session.close()));
   }
+  return { options, ...summariseRun(options.durationMs, state), setupMs: Math.round(setupMs) };
+}
+
+/** The figures every run reports from its shared state: throughput, latencies, errors. */
+export function summariseRun(durationMs: number, state: RunState) {
   const all = new LatencyHistogram();
   all.merge(state.reads);
   all.merge(state.writes);
   return {
-    options,
-    opsPerSec: Math.round((all.count * 1000) / options.durationMs),
+    opsPerSec: Math.round((all.count * 1000) / durationMs),
     completed: all.count,
-    measuredMs: options.durationMs,
+    measuredMs: durationMs,
     all: all.summary(),
     reads: state.reads.summary(),
     writes: state.writes.summary(),
     errors: state.errors,
-    setupMs: Math.round(setupMs),
   };
 }
 
