@@ -31,22 +31,32 @@ function member(index: number): ServerHandle {
   return m;
 }
 
-/** Retries a write until the ensemble takes it (a member may be between leaders). */
-async function eventually<T>(what: string, write: () => Promise<T>): Promise<T> {
+/**
+ * Retries a create until the ensemble takes it (a member may be between leaders). A create whose
+ * reply was lost (ConnectionLoss) may still have been applied, so NodeExists after a failed attempt
+ * means the earlier attempt landed; NodeExists on the first attempt is a real failure.
+ */
+async function eventually<T>(what: string, write: () => Promise<T>): Promise<T | undefined> {
   let result: T | undefined;
+  let failedBefore = false;
   await until(
     async () => {
       try {
         result = await write();
         return true;
       } catch (error) {
-        if ((error as { code?: number }).code === ErrorCode.NodeExists) throw error;
+        const code = (error as { code?: number }).code;
+        if (code === ErrorCode.NodeExists) {
+          if (failedBefore) return true;
+          throw error;
+        }
+        failedBefore = true;
         return false;
       }
     },
     { timeoutMs: 30_000, what },
   );
-  return result as T;
+  return result;
 }
 
 /** The tree as every member serves it after a `sync`, one dump per member. */
