@@ -67,18 +67,29 @@ async function writeDurably(dir: string, name: string, text: string): Promise<vo
   }
 }
 
+/**
+ * Consensus ticks per zoo.cfg tickTime. The core counts whole ticks, so a finer tick lets the
+ * election decide within a fraction of tickTime (ZooKeeper's finalizeWait is 200 ms, not a
+ * tick) and handshake steps repeat sooner, while syncLimit and initLimit keep their wall-clock
+ * length: they are scaled by the same factor.
+ */
+export const GROUP_TICKS_PER_TICK_TIME = 10;
+
 /** Makes the consensus link of this member from its config and what it recovered from disk. */
 export function makeGroupLink(config: ServerConfig, recovered: { epochs: EpochRecord; snapshotZxid: bigint; entries: readonly LogEntry[] }, log: Logger): GroupLink {
   const voters = config.servers.filter((s) => s.role === 'participant').map((s) => s.id);
   const observers = config.servers.filter((s) => s.role === 'observer').map((s) => s.id);
+  const perTick = GROUP_TICKS_PER_TICK_TIME;
+  const syncLimitTicks = (config.syncLimitTicks ?? DEFAULT_CONSENSUS_TUNING.syncLimitTicks) * perTick;
   const core = new ConsensusCore({
     options: {
       ...DEFAULT_CONSENSUS_TUNING,
       myId: config.serverId,
       voters,
       observers,
-      syncLimitTicks: config.syncLimitTicks ?? DEFAULT_CONSENSUS_TUNING.syncLimitTicks,
-      initLimitTicks: config.initLimitTicks ?? DEFAULT_CONSENSUS_TUNING.initLimitTicks,
+      syncLimitTicks,
+      initLimitTicks: (config.initLimitTicks ?? DEFAULT_CONSENSUS_TUNING.initLimitTicks) * perTick,
+      resendTicks: DEFAULT_CONSENSUS_TUNING.resendTicks * perTick,
     },
     recovered: {
       acceptedEpoch: recovered.epochs.acceptedEpoch,
@@ -90,11 +101,7 @@ export function makeGroupLink(config: ServerConfig, recovered: { epochs: EpochRe
     rng: randomRng(),
     logger: log.child({ component: 'server.consensus' }),
   });
-  return new GroupLink(core, config.serverId, {
-    voters,
-    observers,
-    syncLimitTicks: config.syncLimitTicks ?? DEFAULT_CONSENSUS_TUNING.syncLimitTicks,
-  });
+  return new GroupLink(core, config.serverId, { voters, observers, syncLimitTicks });
 }
 
 /** Options of EnsembleShell. */
@@ -105,6 +112,8 @@ export interface EnsembleShellOptions {
   readonly log: Logger;
   /** A peer's message arrived. */
   readonly onMessage: (from: number, payload: Uint8Array) => void;
+  /** A connection with a peer closed (see PeerTransportOptions.onDisconnected). */
+  readonly onPeerDisconnected: (peer: number) => void;
   /** Every batch up to `seq` is durable. */
   readonly onPersisted: (seq: number) => void;
   /** A durable write failed: nothing after it is known durable. */
@@ -131,6 +140,7 @@ export class EnsembleShell {
       listen: { host: me.host, port: me.quorumPort },
       peers,
       onMessage: options.onMessage,
+      onDisconnected: options.onPeerDisconnected,
       log: options.log.child({ component: 'server.peers' }),
       rng: randomRng(),
     });

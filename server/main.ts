@@ -20,7 +20,7 @@ import { decodeSessionMeta, encodeSessionMeta } from './replica/session-meta.js'
 import { FileLogStore, FileSnapshotStore, purge, type LogStore, type SnapshotStore } from './storage/index.js';
 import { DataTree, TreeLoader } from './tree/index.js';
 import type { LogEntry } from './consensus/index.js';
-import { EnsembleShell, makeGroupLink, readEpochs } from './ensemble.js';
+import { EnsembleShell, GROUP_TICKS_PER_TICK_TIME, makeGroupLink, readEpochs } from './ensemble.js';
 
 /** Nodes serialized per slice of a snapshot; small enough to keep each slice well under 50 ms. */
 const SNAPSHOT_SLICE_NODES = 2_000;
@@ -129,6 +129,10 @@ class Server {
         this.#replica.peerMessage(from, decoded.message, this.#now());
         this.#scheduleDrain();
       },
+      onPeerDisconnected: (from) => {
+        this.#replica.peerDisconnected(from, this.#now());
+        this.#scheduleDrain();
+      },
       onPersisted: (seq) => {
         this.#replica.groupPersisted(seq, this.#now());
         this.#scheduleDrain();
@@ -201,7 +205,7 @@ class Server {
       this.#groupTicker = setInterval(() => {
         this.#replica.groupTick(this.#now());
         this.#scheduleDrain();
-      }, this.#config.tickTimeMs);
+      }, this.#config.tickTimeMs / GROUP_TICKS_PER_TICK_TIME);
     }
     const address = await this.#listener.start();
     this.#port = address.port;

@@ -118,6 +118,20 @@ export class ConsensusCore {
     else if (role.kind === 'learner' && from === role.learner.leader) role.learner.onMessage(msg);
   }
 
+  /**
+   * The transport lost a connection with `peer`, in either direction. A learner whose leader
+   * that is leaves for an election at once, as ZooKeeper's learner does when its socket to the
+   * leader fails, instead of waiting syncLimit ticks for silence; a leader forgets that learner,
+   * which must handshake again (the learner sees the same drop and starts over too). Always safe:
+   * it only ever gives up a role or a learner, never claims anything.
+   */
+  peerDisconnected(peer: MemberId): void {
+    if (peer === this.#options.myId || !this.#quorum.members.includes(peer)) return;
+    const role = this.#role;
+    if (role.kind === 'learner' && role.learner.leader === peer) this.#stepDown('lost the connection to the leader');
+    else if (role.kind === 'leader') role.leader.onLearnerDisconnected(peer);
+  }
+
   /** The shell made every persist batch up to `seq` durable. */
   persisted(seq: number): void {
     if (!this.#log.persisted(seq)) return;
@@ -229,9 +243,11 @@ export class ConsensusCore {
       if (leader !== null) this.#settle(leader, role.election);
       return;
     }
-    // Settled members answer lookers with the vote they settled on, so lookers can join.
+    // Settled members answer lookers with the vote they settled on and the round they settled
+    // in (FastLeaderElection sends its vote's electionEpoch), so lookers can join, and a looker
+    // counts only followers that settled in its own current round as having elected it.
     if (m.state !== 'looking' || this.#settledVote === null) return;
-    this.#send.push({ to: from, msg: { type: 'vote', round: m.round, state: this.#peerState(), vote: this.#settledVote } });
+    this.#send.push({ to: from, msg: { type: 'vote', round: this.#round, state: this.#peerState(), vote: this.#settledVote } });
   }
 
   #settle(leader: MemberId, election: Election): void {

@@ -20,6 +20,11 @@ export interface ConsensusOptions {
   readonly maxOutstandingProposals: number;
   /** Txns the leader resends to a lagging learner per resend. */
   readonly maxResendEntries: number;
+  /**
+   * Ticks without progress before the leader resends txns to a learner or repeats a sync, and
+   * between a learner's ACKEPOCH resends (whose answer may be a large SNAP still on its way).
+   */
+  readonly resendTicks: number;
 }
 
 /** Defaults for the tunables (ZooKeeper's syncLimit 5, initLimit 10, commitLogCount 500). */
@@ -29,6 +34,7 @@ export const DEFAULT_CONSENSUS_TUNING = {
   logKeepCount: 500,
   maxOutstandingProposals: 1000,
   maxResendEntries: 100,
+  resendTicks: 2,
 } as const;
 
 /** What the shell recovered from disk at start. */

@@ -122,12 +122,28 @@ export class Election {
   #onSettled(from: MemberId, m: VoteMessage): MemberId | null {
     this.#settled.set(from, m);
     const leader = m.vote.leader;
-    if (leader === this.#ctx.myId || this.#settled.get(leader)?.state !== 'leading') return null;
+    if (leader === this.#ctx.myId) return this.#isFollowedByQuorum() ? leader : null;
+    if (this.#settled.get(leader)?.state !== 'leading') return null;
     const agreeing = [...this.#settled].filter(([, n]) => n.vote.leader === leader).map(([id]) => id);
     // Count this member too: joining is always safe (the leader's handshake decides), and a
     // restarted voter must be able to rejoin a leader whose other followers it cannot reach.
     if (this.#vote !== null) agreeing.push(this.#ctx.myId);
     return this.#ctx.quorum.isQuorum(agreeing) ? leader : null;
+  }
+
+  /**
+   * Members already following this one in the current round, plus itself, make a quorum: lead
+   * (FastLeaderElection counts such notifications in recvset, and checkLeader accepts itself as
+   * leader in the same round). Without this, a voter that decided first and settled would leave
+   * the chosen leader looking until a timeout whenever the vote that would have decided it arrived
+   * out of order.
+   */
+  #isFollowedByQuorum(): boolean {
+    const myId = this.#ctx.myId;
+    if (this.#vote?.leader !== myId) return false;
+    const agreeing = [myId];
+    for (const [id, n] of this.#settled) if (n.state === 'following' && n.vote.leader === myId && n.round === this.#round) agreeing.push(id);
+    return this.#ctx.quorum.isQuorum(agreeing);
   }
 
   #better(candidate: Vote, own: Vote | null): Vote {

@@ -41,9 +41,6 @@ interface LearnerRecord {
   lastResendTick: number;
 }
 
-/** Ticks without ack progress before the leader resends txns, and between resends. */
-const RESEND_TICKS = 2;
-
 /** The leader of one epoch (or of one attempt to establish it). */
 export class LeaderRole {
   readonly #ctx: RoleContext;
@@ -130,6 +127,15 @@ export class LeaderRole {
     }
   }
 
+  /**
+   * The connection with a learner dropped: forget it, so its acks stop counting and the quorum
+   * check at the next tick sees it gone (ZooKeeper's leader drops the LearnerHandler); the
+   * learner comes back with a new handshake session.
+   */
+  onLearnerDisconnected(id: MemberId): void {
+    this.#learners.delete(id);
+  }
+
   /** Continues whatever waited for this leader's own durability. */
   onPersisted(): void {
     const log = this.#ctx.log;
@@ -212,7 +218,7 @@ export class LeaderRole {
     }
     // A learner numbers its sessions upwards, so a lower one is a stale duplicate, unless the
     // current session went quiet (the learner restarted and drew a new, lower, base).
-    const isQuiet = existing !== undefined && this.#ctx.now - existing.lastHeardTick >= RESEND_TICKS;
+    const isQuiet = existing !== undefined && this.#ctx.now - existing.lastHeardTick >= this.#ctx.options.resendTicks;
     if (existing !== undefined && m.session < existing.session && !isQuiet) return;
     const record: LearnerRecord = {
       id: from,
@@ -267,7 +273,7 @@ export class LeaderRole {
       this.#checkEpochAcks();
       return;
     }
-    const isRepeat = record.stage === 'synced' && this.#ctx.now - record.lastSyncTick >= RESEND_TICKS;
+    const isRepeat = record.stage === 'synced' && this.#ctx.now - record.lastSyncTick >= this.#ctx.options.resendTicks;
     if (this.#phase !== 'discovery' && this.#phase !== 'epochPersist' && (record.stage === 'epochAcked' || isRepeat)) {
       this.#sendSync(record);
     }
@@ -401,7 +407,8 @@ export class LeaderRole {
   #resendTo(record: LearnerRecord): void {
     const ctx = this.#ctx;
     const target = record.isObserver ? ctx.commitZxid : ctx.log.lastZxid;
-    const isStalled = ctx.now - record.ackProgressTick >= RESEND_TICKS && ctx.now - record.lastResendTick >= RESEND_TICKS;
+    const every = ctx.options.resendTicks;
+    const isStalled = ctx.now - record.ackProgressTick >= every && ctx.now - record.lastResendTick >= every;
     if (record.ackZxid >= target || !isStalled) return;
     if (record.ackZxid < ctx.log.floorZxid) {
       // We no longer hold what it lacks: stop talking to it, so it times out and resyncs by SNAP.

@@ -13,8 +13,6 @@ type LearnerPhase = 'info' | 'epochPersist' | 'ackEpochSent' | 'syncPersist' | '
 
 const SYNCED_PHASES: ReadonlySet<LearnerPhase> = new Set(['syncPersist', 'newLeaderAcked', 'broadcast']);
 const ACKING_PHASES: ReadonlySet<LearnerPhase> = new Set(['newLeaderAcked', 'broadcast']);
-/** Ticks between resends of ACKEPOCH, whose answer (a sync) may be large. */
-const ACK_EPOCH_RESEND_TICKS = 2;
 
 /** A follower or observer of one leader, for one handshake session. */
 export class LearnerRole {
@@ -110,7 +108,7 @@ export class LearnerRole {
       return;
     }
     if (this.#phase === 'info') this.#sendLearnerInfo();
-    if (this.#phase === 'ackEpochSent' && now - this.#lastSendTick >= ACK_EPOCH_RESEND_TICKS) this.#sendAckEpoch();
+    if (this.#phase === 'ackEpochSent' && now - this.#lastSendTick >= limits.resendTicks) this.#sendAckEpoch();
     if (this.#phase === 'newLeaderAcked') this.#sendAckNewLeader();
   }
 

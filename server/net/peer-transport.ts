@@ -35,6 +35,11 @@ export interface PeerTransportOptions {
   readonly peers: ReadonlyMap<number, PeerAddress>;
   /** Called for each message a peer sent, in the order that peer sent them. */
   readonly onMessage: (from: number, payload: Uint8Array) => void;
+  /**
+   * Called when an established connection with a peer closes, in either direction (after every
+   * message it carried was delivered): the peer died, restarted or the link was reset.
+   */
+  readonly onDisconnected?: (peer: number) => void;
   readonly log: Logger;
   /** Jitter for reconnect backoff. */
   readonly rng: Rng;
@@ -149,10 +154,14 @@ export class PeerTransport {
     socket.on('data', () => undefined);
     socket.on('error', (err) => this.#o.log.debug({ peer: peer.id, err }, 'peer connection error'));
     socket.on('close', () => {
-      if (peer.isConnected) this.#o.log.info({ peer: peer.id }, 'peer disconnected');
+      const wasConnected = peer.isConnected;
       peer.isConnected = false;
       peer.socket = null;
       if (this.#isClosed) return;
+      if (wasConnected) {
+        this.#o.log.info({ peer: peer.id }, 'peer disconnected');
+        this.#o.onDisconnected?.(peer.id);
+      }
       const jitter = 0.5 + this.#o.rng.next();
       peer.timer = setTimeout(() => {
         peer.timer = null;
@@ -189,7 +198,10 @@ export class PeerTransport {
       }
     });
     socket.on('error', (err) => this.#o.log.debug({ err }, 'inbound peer connection error'));
-    socket.on('close', () => this.#inbound.delete(socket));
+    socket.on('close', () => {
+      this.#inbound.delete(socket);
+      if (from !== null && !this.#isClosed) this.#o.onDisconnected?.(from);
+    });
   }
 
   #reject(socket: Socket, reason: string): void {

@@ -75,6 +75,11 @@ export class GroupLink {
     this.core.message(from, msg);
   }
 
+  /** A connection with a peer closed. */
+  peerDisconnected(from: MemberId): void {
+    this.core.peerDisconnected(from);
+  }
+
   /** Remembers a local client's activity so the leader keeps its session alive. */
   touch(sessionId: bigint): void {
     this.#touched.add(sessionId);

@@ -455,7 +455,14 @@ export class Replica {
     this.#pumpGroup();
   }
 
-  /** One consensus tick (ensemble only): the shell calls it once per tickTime. */
+  /** A connection with a peer closed (ensemble only). */
+  peerDisconnected(from: MemberId, now: Now): void {
+    this.#now = now;
+    this.#group?.peerDisconnected(from);
+    this.#pumpGroup();
+  }
+
+  /** One consensus tick (ensemble only): the shell calls it GROUP_TICKS_PER_TICK_TIME times per tickTime. */
   groupTick(now: Now): void {
     this.#now = now;
     this.#group?.tick();

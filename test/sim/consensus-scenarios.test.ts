@@ -45,6 +45,54 @@ describe('consensus scenarios', () => {
     expect(sim.values(leader).filter((v) => v !== 'b')).toEqual(['a', 'c']);
   });
 
+  it('a leader crash is noticed by the connection drop: a new leader serves before syncLimit of silence would have passed', () => {
+    // Protects: fast failover (issue 4): followers leave on the transport's disconnect, not on syncLimit.
+    const sim = new SimCluster({ seed: 12, voters: 3 });
+    const leader = sim.waitForLeader();
+    sim.quiesce();
+    expect(sim.write('a')).toBe(true);
+    const crashedAt = sim.now;
+    sim.crash(leader);
+    const next = sim.waitForLeader({ not: leader });
+    // syncLimit is 5 ticks of 10 steps: silence alone would keep the followers for 50 steps.
+    expect(sim.now - crashedAt).toBeLessThan(50);
+    expect(sim.write('b', next)).toBe(true);
+    sim.restart(leader);
+    finish(sim);
+    expect(sim.values(leader)).toEqual(['a', 'b']);
+  });
+
+  it('a dropped connection sends the follower back to election at once; it rejoins the same leader and loses nothing', () => {
+    // Protects: a reset connection (messages lost with it) never leaves a member serving stale or stuck.
+    const sim = new SimCluster({ seed: 13, voters: 3 });
+    const leader = sim.waitForLeader();
+    sim.quiesce();
+    const follower = others(sim, leader)[0] as number;
+    expect(sim.write('a', follower)).toBe(true);
+    sim.disconnect(leader, follower);
+    expect(sim.member(follower).core?.status().isBroadcasting).toBe(false);
+    expect(sim.leader()).toBe(leader);
+    expect(sim.runUntil(() => sim.member(follower).core?.status().isBroadcasting === true, 200)).toBe(true);
+    expect(sim.member(follower).core?.status().leader).toBe(leader);
+    expect(sim.write('b', follower)).toBe(true);
+    finish(sim);
+    expect(sim.values(follower)).toEqual(['a', 'b']);
+  });
+
+  it('a leader whose connections to every follower drop stops serving until they are back', () => {
+    // Protects: the leader forgets disconnected learners, so it cannot count their acks toward a commit.
+    const sim = new SimCluster({ seed: 14, voters: 3 });
+    const leader = sim.waitForLeader();
+    sim.quiesce();
+    for (const id of others(sim, leader)) sim.disconnect(leader, id);
+    const stale = sim.startWrite('stale', leader);
+    sim.run(30);
+    expect(stale.status).not.toBe('acked');
+    finish(sim);
+    expect(sim.write('after')).toBe(true);
+    finish(sim);
+  });
+
   it('an old leader with an uncommitted tail gets TRUNC and drops it', () => {
     // Protects: a txn that never reached a quorum is removed when its member rejoins.
     const sim = new SimCluster({ seed: 3, voters: 3 });

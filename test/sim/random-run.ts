@@ -1,6 +1,6 @@
 /**
  * One seeded random run: the seed draws a fault profile (loss, delay and reordering, duplication,
- * partitions both ways, crashes losing or tearing the unsynced tail, tick skew, small in-memory
+ * partitions both ways (some resetting the connections across them), connection resets, crashes losing or tearing the unsynced tail, tick skew, small in-memory
  * logs that force SNAP), runs client writes through a safety phase with faults on, then a
  * liveness phase with faults off and every member up, after which all members must converge.
  */
@@ -132,7 +132,7 @@ class Chaos {
     const sim = this.sim;
     const rng = this.rng;
     const ids = sim.ids;
-    const action = rng.pick(['crash', 'crash', 'powerFailure', 'partition', 'oneWay', 'heal', 'heal']);
+    const action = rng.pick(['crash', 'crash', 'powerFailure', 'partition', 'oneWay', 'reset', 'heal', 'heal']);
     if (action === 'crash') {
       this.#crash(rng.pick(ids));
     } else if (action === 'powerFailure') {
@@ -142,10 +142,16 @@ class Chaos {
       const shuffled = rng.shuffle(ids);
       const cut = rng.int(1, ids.length - 1);
       sim.partition(shuffled.slice(0, cut), shuffled.slice(cut));
+      // Sometimes the cut resets the connections across it (a firewall's RST), sometimes not.
+      if (rng.chance(0.5)) for (const a of shuffled.slice(0, cut)) for (const b of shuffled.slice(cut)) sim.disconnect(a, b);
     } else if (action === 'oneWay') {
       const from = rng.pick(ids);
       const to = rng.pick(ids.filter((id) => id !== from));
       sim.blockOneWay(from, to);
+    } else if (action === 'reset') {
+      // A connection drops while the network is fine: both sides start over, nothing is lost.
+      const [a, b] = rng.shuffle(ids);
+      if (a !== undefined && b !== undefined) sim.disconnect(a, b);
     } else {
       sim.heal();
     }

@@ -168,6 +168,24 @@ export class SimCluster {
     member.log.crash({ keptUnsyncedCount: kept, isLastTorn: kept > 0 && (options.isLastTorn ?? false) });
     member.unsynced = [];
     member.pendingEpochs = [];
+    // The peers' TCP connections to a dead process close soon after (the kernel answers with a
+    // FIN or RST); each peer's transport reports it a few steps later.
+    for (const other of this.members.values()) {
+      if (other.id !== id) this.queue.at(this.now + this.rng.int(1, 5), () => this.#reportDisconnect(other, id));
+    }
+  }
+
+  /** Resets the connections between `a` and `b` (both directions): both transports report it. */
+  disconnect(a: number, b: number): void {
+    this.#options.trace?.(`${this.now} ${a}<>${b} disconnect`);
+    this.#reportDisconnect(this.member(a), b);
+    this.#reportDisconnect(this.member(b), a);
+  }
+
+  #reportDisconnect(member: SimMember, peer: number): void {
+    if (member.core === null) return;
+    member.core.peerDisconnected(peer);
+    this.#drive(member);
   }
 
   /** Restarts a crashed member from its disk. */

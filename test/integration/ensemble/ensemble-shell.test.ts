@@ -52,6 +52,7 @@ async function shell(logStore: SlowLog, persisted: number[]): Promise<EnsembleSh
     snapshots: new MemorySnapshotStore(),
     log: silentLogger(),
     onMessage: () => undefined,
+    onPeerDisconnected: () => undefined,
     onPersisted: (seq) => persisted.push(seq),
     onFatal: (error) => {
       throw error;

@@ -17,7 +17,7 @@ afterEach(async () => {
 
 type Inbox = Map<number, string[]>;
 
-function transport(myId: number, ports: Map<number, number>, inbox: Inbox): PeerTransport {
+function transport(myId: number, ports: Map<number, number>, inbox: Inbox, disconnects: number[] = []): PeerTransport {
   const peers = new Map([...ports].filter(([id]) => id !== myId).map(([id, port]) => [id, { host: '127.0.0.1', port }]));
   const t = new PeerTransport({
     myId,
@@ -28,6 +28,7 @@ function transport(myId: number, ports: Map<number, number>, inbox: Inbox): Peer
       list.push(new TextDecoder().decode(payload));
       inbox.set(from, list);
     },
+    onDisconnected: (peer) => disconnects.push(peer),
     log: silentLogger(),
     rng: new Rng(myId),
     backoffMsMin: 20,
@@ -62,6 +63,23 @@ describe('PeerTransport', () => {
     });
     expect(inboxes.get(2)?.get(1)).toEqual(Array.from({ length: 200 }, (_, i) => `1->2:${i}`));
     expect(inboxes.get(1)?.get(3)).toEqual(Array.from({ length: 200 }, (_, i) => `3->1:${i}`));
+  });
+
+  it('reports a peer whose connections close, after the messages it sent before', async () => {
+    const p = await ports([1, 2]);
+    const inbox1: Inbox = new Map();
+    const disconnects: number[] = [];
+    const one = transport(1, p, inbox1, disconnects);
+    const two = transport(2, p, new Map());
+    await Promise.all([one.start(), two.start()]);
+    await until(() => one.isConnected(2) && two.isConnected(1), { timeoutMs: 10_000, what: 'both connected' });
+    expect(disconnects).toEqual([]);
+    two.send(1, bytes('last words'));
+    await until(() => inbox1.get(2)?.length === 1, { timeoutMs: 10_000, what: 'the message' });
+    await two.close();
+    await until(() => disconnects.length >= 2, { timeoutMs: 10_000, what: 'both directions reported' });
+    expect(new Set(disconnects)).toEqual(new Set([2]));
+    expect(inbox1.get(2)).toEqual(['last words']);
   });
 
   it('queues messages for a peer that is down and delivers them once it is back', async () => {
