@@ -37,7 +37,7 @@ export interface ReplicaInput {
   connectionOpened(conn: ConnId, info: { remoteAddress: string; remotePort: number }): void;
   connectRequest(conn: ConnId, req: ConnectRequest, now: Now): void;
   request(conn: ConnId, header: RequestHeader, request: Request, now: Now): void;
-  badRequest(conn: ConnId, header: RequestHeader, code: number): void;
+  badRequest(conn: ConnId, header: RequestHeader, code: number, now: Now): void;
   connectionClosed(conn: ConnId): void;
 }
 
@@ -274,7 +274,7 @@ export class ClientListener {
         return true;
       case 'badRequest':
         this.#log.debug({ conn: conn.id, xid: event.header.xid, op: event.header.type, reason: event.reason }, 'undecodable request');
-        replica.badRequest(conn.id, event.header, event.code);
+        replica.badRequest(conn.id, event.header, event.code, this.#now());
         return true;
     }
   }

@@ -372,18 +372,7 @@ export class Replica {
       this.#auth(conn, header, request);
       return;
     }
-    const session = this.sessions.get(sessionId);
-    if (session === undefined || session.closing) {
-      this.#replyInOrder(conn, header.xid, ErrorCode.SessionExpired, null);
-      return;
-    }
-    this.sessions.touch(sessionId, undefined, now.nowMs);
-    this.#group?.touch(sessionId);
-    if (conn.isReadOnly && (isWrite(request.op) || request.op === OpCode.sync)) {
-      // ReadOnlyRequestProcessor: every change (and sync) answers NOTREADONLY at the last zxid.
-      this.#replyInOrder(conn, header.xid, ErrorCode.NotReadOnly, null);
-      return;
-    }
+    if (!this.#admit(conn, sessionId, header, now)) return;
     if (isWrite(request.op)) {
       this.#write(conn, sessionId, header, request);
       this.#pumpGroup();
@@ -413,10 +402,40 @@ export class Replica {
     else conn.queue.push({ kind: 'deferred', run });
   }
 
+  /**
+   * Checks the session of a request and keeps it alive; answers SESSIONEXPIRED, or NOTREADONLY
+   * for a change (or sync) on a read-only connection, and returns false when it did.
+   */
+  #admit(conn: Conn, sessionId: bigint, header: RequestHeader, now: Now): boolean {
+    const session = this.sessions.get(sessionId);
+    if (session === undefined || session.closing) {
+      this.#replyInOrder(conn, header.xid, ErrorCode.SessionExpired, null);
+      return false;
+    }
+    this.sessions.touch(sessionId, undefined, now.nowMs);
+    this.#group?.touch(sessionId);
+    if (conn.isReadOnly && (isWrite(header.type) || header.type === OpCode.sync)) {
+      // ReadOnlyRequestProcessor: every change (and sync) answers NOTREADONLY at the last zxid.
+      this.#replyInOrder(conn, header.xid, ErrorCode.NotReadOnly, null);
+      return false;
+    }
+    return true;
+  }
+
   /** A request whose body could not be decoded, or whose opcode is not accepted. */
-  badRequest(connId: ConnId, header: RequestHeader, code: number): void {
+  badRequest(connId: ConnId, header: RequestHeader, code: number, now: Now): void {
+    this.#now = now;
     const conn = this.#conns.get(connId);
     if (conn === undefined || conn.phase !== 'open') return;
+    if (code === ErrorCode.MarshallingError && isTxnBodyOp(header.type) && conn.sessionId !== null) {
+      // PrepRequestProcessor makes the txn header (taking a zxid) before it deserializes a
+      // write's body, so an undecodable write is an error txn answered at its own zxid, and the
+      // connection stays open (observed on 3.8.0: a multi mixing read and write ops).
+      if (!this.#admit(conn, conn.sessionId, header, now)) return;
+      this.#write(conn, conn.sessionId, header, null);
+      this.#pumpGroup();
+      return;
+    }
     if (code === ErrorCode.Unimplemented) {
       // Unknown opcodes get zxid -1 and a close (observed, reference §4 last paragraph).
       const frame: Outbound = { conn: conn.id, kind: 'reply', header: { xid: header.xid, zxid: -1n, err: code }, response: null };
@@ -520,20 +539,19 @@ export class Replica {
     return BigInt.asIntN(64, this.#requestIdBase | this.#requestSeq);
   }
 
-  #write(conn: Conn, sessionId: bigint, header: RequestHeader, request: Request): void {
-    if (request.op === OpCode.closeSession) this.sessions.setClosing(sessionId);
+  /** Queues a write for its reply and submits it; `request` null is a body that did not decode. */
+  #write(conn: Conn, sessionId: bigint, header: RequestHeader, request: Request | null): void {
+    if (request?.op === OpCode.closeSession) this.sessions.setClosing(sessionId);
     const key = awaitKey(sessionId, header.xid);
     conn.queue.push({ kind: 'waiting', key });
-    this.#awaiting.set(key, { conn: conn.id, xid: header.xid, op: request.op });
-    this.#submit({
-      kind: 'request',
-      requestId: this.#nextRequestId(),
-      sessionId,
-      cxid: header.xid,
-      request,
-      authIds: conn.authIds.slice(),
-      isSuper: conn.isSuper,
-    });
+    this.#awaiting.set(key, { conn: conn.id, xid: header.xid, op: header.type });
+    const requestId = this.#nextRequestId();
+    const cxid = header.xid;
+    if (request === null) {
+      this.#submit({ kind: 'undecodable', requestId, sessionId, cxid, op: header.type });
+      return;
+    }
+    this.#submit({ kind: 'request', requestId, sessionId, cxid, request, authIds: conn.authIds.slice(), isSuper: conn.isSuper });
   }
 
   /** Sends a write where it is prepped: here standalone, else through the group to the leader. */
@@ -555,7 +573,7 @@ export class Replica {
       this.#leaderQueue.push(intent);
       return;
     }
-    const cxid = intent.kind === 'request' ? intent.cxid : 0;
+    const cxid = intent.kind === 'createSession' ? 0 : intent.cxid;
     const header: TxnHeader = { sessionId: intent.sessionId, cxid, zxid, timeMs: this.#now.wallMs };
     const txn = this.#prep(intent, header);
     this.#pending.add(txn);
@@ -577,6 +595,7 @@ export class Replica {
     if (intent.kind === 'createSession') {
       return prep({ op: OpCode.createSession, timeoutMs: intent.timeoutMs }, this.#prepContext(header, [], true));
     }
+    if (intent.kind === 'undecodable') return { kind: 'error', header, err: ErrorCode.MarshallingError };
     if (intent.request.op === OpCode.reconfig) {
       // Reconfig is disabled by default (RECONFIGDISABLED); a standalone server with it enabled
       // answers Unimplemented (reference §4). Either way it is an error txn using a zxid.
@@ -912,6 +931,14 @@ function hasWork(rd: ConsensusReady): boolean {
     rd.send.length > 0 ||
     rd.persist !== null
   );
+}
+
+/**
+ * True for the writes whose body PrepRequestProcessor deserializes after it made the txn header:
+ * every write but reconfig (deserialized first) and closeSession (no body).
+ */
+function isTxnBodyOp(op: number): boolean {
+  return isWrite(op) && op !== OpCode.reconfig && op !== OpCode.closeSession;
 }
 
 /** True for ops that become transactions (reference §4 class W, plus closeSession). */

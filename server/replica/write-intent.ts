@@ -25,19 +25,38 @@ export type WriteIntent =
       readonly requestId: bigint;
       readonly sessionId: bigint;
       readonly timeoutMs: number;
+    }
+  | {
+      /**
+       * A client write whose body did not decode: ZooKeeper gives it a txn header (and a zxid)
+       * before it deserializes the body, so it becomes a MARSHALLINGERROR error txn.
+       */
+      readonly kind: 'undecodable';
+      readonly requestId: bigint;
+      readonly sessionId: bigint;
+      readonly cxid: number;
+      readonly op: number;
     };
 
 const KIND_REQUEST = 1;
 const KIND_CREATE_SESSION = 2;
+const KIND_UNDECODABLE = 3;
+
+const KIND_CODES = { request: KIND_REQUEST, createSession: KIND_CREATE_SESSION, undecodable: KIND_UNDECODABLE } as const;
 
 /** Encodes an intent for a consensus REQUEST. */
 export function encodeWriteIntent(intent: WriteIntent): Uint8Array {
   const w = new JuteWriter(128);
-  w.writeInt(intent.kind === 'request' ? KIND_REQUEST : KIND_CREATE_SESSION);
+  w.writeInt(KIND_CODES[intent.kind]);
   w.writeLong(intent.requestId);
   w.writeLong(intent.sessionId);
   if (intent.kind === 'createSession') {
     w.writeInt(intent.timeoutMs);
+    return w.toBytes();
+  }
+  if (intent.kind === 'undecodable') {
+    w.writeInt(intent.cxid);
+    w.writeInt(intent.op);
     return w.toBytes();
   }
   w.writeInt(intent.cxid);
@@ -58,6 +77,7 @@ export function decodeWriteIntent(bytes: Uint8Array): WriteIntent {
   const requestId = r.readLong();
   const sessionId = r.readLong();
   if (kind === KIND_CREATE_SESSION) return { kind: 'createSession', requestId, sessionId, timeoutMs: r.readInt() };
+  if (kind === KIND_UNDECODABLE) return { kind: 'undecodable', requestId, sessionId, cxid: r.readInt(), op: r.readInt() };
   assert(kind === KIND_REQUEST, `write intent kind ${kind}`);
   const cxid = r.readInt();
   const isSuper = r.readBool();

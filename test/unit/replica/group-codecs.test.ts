@@ -14,7 +14,7 @@ import { apply, PendingChanges, prep } from '../../../server/txn/index.js';
 const int64 = fc.bigInt({ min: -(2n ** 63n), max: 2n ** 63n - 1n });
 
 describe('write intents', () => {
-  it('round-trip requests with their auth context, and session creations', () => {
+  it('round-trip requests with their auth context, session creations and undecodable writes', () => {
     const request = fc.oneof(
       fc.record({ op: fc.constant(OpCode.delete), path: fc.constant('/a/b'), version: fc.integer({ min: -1, max: 1000 }) }),
       fc.record({
@@ -36,6 +36,13 @@ describe('write intents', () => {
         isSuper: fc.boolean(),
       }),
       fc.record({ kind: fc.constant('createSession' as const), requestId: int64, sessionId: int64, timeoutMs: fc.nat() }),
+      fc.record({
+        kind: fc.constant('undecodable' as const),
+        requestId: int64,
+        sessionId: int64,
+        cxid: fc.integer({ min: -(2 ** 31), max: 2 ** 31 - 1 }),
+        op: fc.constantFrom(OpCode.create, OpCode.multi, OpCode.setACL),
+      }),
     );
     fc.assert(
       fc.property(intent, (value) => {

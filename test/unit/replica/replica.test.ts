@@ -166,9 +166,36 @@ describe('replica', () => {
   it('answers an unknown opcode with zxid -1 and Unimplemented, then closes', () => {
     const r = replica();
     open(r, 1);
-    r.badRequest(1, { xid: 5, type: 99 }, ErrorCode.Unimplemented);
+    r.badRequest(1, { xid: 5, type: 99 }, ErrorCode.Unimplemented, now);
     const rd = r.ready();
     expect(rd.out).toEqual([{ conn: 1, kind: 'reply', header: { xid: 5, zxid: -1n, err: ErrorCode.Unimplemented }, response: null }]);
     expect(rd.closes).toEqual([1]);
   });
+
+  it('an undecodable write is an error txn: MARSHALLINGERROR at a new zxid, after the earlier write, connection kept (PrepRequestProcessor)', () => {
+    const r = replica();
+    open(r, 1);
+    r.request(1, { xid: 1, type: OpCode.create }, create('/a'), now);
+    r.badRequest(1, { xid: 2, type: OpCode.multi }, ErrorCode.MarshallingError, now);
+    const rd = r.ready();
+    expect(rd.out).toEqual([]);
+    expect(rd.persist.map((entry) => entry.zxid)).toEqual([2n, 3n]);
+    const out = drain(r);
+    expect(out.map((o) => (o.kind === 'reply' ? [o.header.xid, o.header.zxid, o.header.err, o.response] : o.kind))).toEqual([
+      [1, 2n, 0, { kind: 'create', path: '/a' }],
+      [2, 3n, ErrorCode.MarshallingError, null],
+    ]);
+    expect(r.ready().closes).toEqual([]);
+    expect(r.lastAppliedZxid).toBe(3n);
+  });
+
+  it('an undecodable read is answered at the last zxid without a txn', () => {
+    const r = replica();
+    open(r, 1);
+    r.badRequest(1, { xid: 4, type: OpCode.getData }, ErrorCode.MarshallingError, now);
+    const rd = r.ready();
+    expect(rd.persist).toEqual([]);
+    expect(rd.out).toEqual([{ conn: 1, kind: 'reply', header: { xid: 4, zxid: 1n, err: ErrorCode.MarshallingError }, response: null }]);
+  });
+
 });
