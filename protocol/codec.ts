@@ -151,7 +151,8 @@ function writeReplyHeader(w: JuteWriter, header: ReplyHeader): void {
 
 /**
  * Encodes a complete reply frame: length prefix, ReplyHeader, then `res` when it is not null.
- * Pass null whenever `header.err` is not 0: error replies are exactly 16 bytes (reference §3.3).
+ * Pass null whenever `header.err` is not 0: error replies are exactly 16 bytes (reference §3.3),
+ * except a multiRead failed by a write op, which ZooKeeper 3.8 answers with a MultiResponse.
  */
 export function encodeReplyFrame(header: ReplyHeader, res: Response | null): Uint8Array {
   const w = beginFrame();

@@ -26,12 +26,13 @@ function isReadOp(type: number): boolean {
 }
 
 /**
- * Reads the ops of a multi (`isReadOnly` false) or multiRead (true). As
- * MultiOperationRecord.deserialize, it refuses an unknown sub-op type (deleteContainer included)
- * and a mix of read and write ops; it also refuses a multi of reads and a multiRead of writes,
- * which 3.8 decodes but then fails as a whole with MARSHALLINGERROR (observed on 3.8.0).
+ * Reads the ops of a multi or multiRead as MultiOperationRecord.deserialize does: it refuses an
+ * unknown sub-op type (deleteContainer included) and a mix of read and write ops ("Mixing
+ * different kind of ops"). A multi of reads only and a multiRead of writes only decode; the
+ * server then fails them with MARSHALLINGERROR (PrepRequestProcessor and FinalRequestProcessor,
+ * observed on 3.8.0), each in its own way, so the decoder must let them through.
  */
-export function readMultiRequest(r: JuteReader, isReadOnly: boolean): MultiOp[] {
+export function readMultiRequest(r: JuteReader): MultiOp[] {
   const ops: MultiOp[] = [];
   for (;;) {
     const type = r.readInt();
@@ -39,9 +40,8 @@ export function readMultiRequest(r: JuteReader, isReadOnly: boolean): MultiOp[] 
     r.readInt(); // err: always -1 in requests, unused.
     if (done) return ops;
     const op = readMultiOp(type, r);
-    if (isReadOp(type) !== isReadOnly) {
-      throw new DecodeError(isReadOnly ? 'multiRead holds a write op' : 'multi holds a read op');
-    }
+    const first = ops[0];
+    if (first !== undefined && isReadOp(first.op) !== isReadOp(type)) throw new DecodeError('multi mixes read and write ops');
     ops.push(op);
   }
 }

@@ -64,7 +64,7 @@ function readRequest(op: number, r: JuteReader): Request {
       return { op, path: r.readString(), acl: readAclVector(r), version: r.readInt() };
     case OpCode.multi:
     case OpCode.multiRead:
-      return { op, ops: readMultiRequest(r, op === OpCode.multiRead) };
+      return { op, ops: readMultiRequest(r) };
     default:
       return readOtherRequest(op, r);
   }

@@ -38,7 +38,7 @@ export function runLocalRequest(ctx: LocalContext, header: RequestHeader, reques
     conn: ctx.conn,
     kind: 'reply',
     header: { xid, zxid: ctx.zxid, err },
-    response: err === ErrorCode.Ok ? response : null,
+    response,
   });
   switch (request.op) {
     case OpCode.ping:

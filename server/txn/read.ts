@@ -29,7 +29,7 @@ export interface ReadWatch {
 /** The outcome of a read. */
 export interface ReadResult {
   readonly err: number;
-  /** The response record; null when err is not 0. */
+  /** The response record; null when err is not 0, except for a multiRead holding a write op. */
   readonly response: Response | null;
   /** Watches to register (empty, one, or one per multiRead op that asked). */
   readonly watches: readonly ReadWatch[];
@@ -152,12 +152,19 @@ export function getEphemerals(ctx: ReadContext, request: GetEphemeralsRequest): 
   return { err: 0, response: { kind: 'ephemerals', ephemerals }, watches: NONE };
 }
 
-/** multiRead: getData and getChildren ops, each succeeding or failing on its own. */
+/**
+ * multiRead: getData and getChildren ops, each succeeding or failing on its own. A write op (the
+ * codec lets through a multiRead of writes only) fails the whole request with MARSHALLINGERROR,
+ * and the reply still carries the MultiResponse built so far: FinalRequestProcessor has already
+ * made it when its loop throws "Invalid type of readOp" (observed on 3.8.0: an empty one).
+ */
 export function multiRead(ctx: ReadContext, request: MultiRequest): ReadResult {
   const results: MultiResult[] = [];
   const watches: ReadWatch[] = [];
   for (const op of request.ops) {
-    if (op.op !== OpCode.getData && op.op !== OpCode.getChildren) return failed(ErrorCode.MarshallingError);
+    if (op.op !== OpCode.getData && op.op !== OpCode.getChildren) {
+      return { err: ErrorCode.MarshallingError, response: { kind: 'multi', results }, watches };
+    }
     const one = op.op === OpCode.getData ? getData(ctx, op) : getChildren(ctx, op);
     watches.push(...one.watches);
     const response = one.response;

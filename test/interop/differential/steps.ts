@@ -61,7 +61,6 @@ function weighted<T>(rng: Rng, table: readonly (readonly [number, () => T])[]): 
  * Steps behind differences that are known and left to server/replica (see the differential
  * report), generated only with `includeKnownDifferences` (CORRAL_DIFF_KNOWN=1) so that they do not
  * mask new ones:
- * - a multiRead of write ops: ZooKeeper answers MARSHALLINGERROR with an empty multi body;
  * - a standalone check (op 13) that succeeds: ZooKeeper 3.8.0 never replies (FinalRequestProcessor
  *   serialises a SetDataResponse with a null Stat; the NPE is swallowed by sendResponse);
  * - whoAmI: ZooKeeper lists auth ids in ConcurrentHashMap order, not in order of addition;
@@ -213,7 +212,7 @@ class Generator {
   multiRead(): Request {
     const rng = this.#rng;
     const ops = Array.from({ length: rng.int(1, 3) }, (): MultiOp =>
-      rng.chance(this.#options.includeKnownDifferences ? 0.9 : 1)
+      rng.chance(0.9)
         ? { op: rng.pick([OpCode.getData, OpCode.getChildren]), path: this.path(), watch: rng.chance(0.5) }
         : { op: OpCode.check, path: this.path(), version: -1 },
     );

@@ -165,11 +165,11 @@ describe('MarshallingError bodies', () => {
     marshalling(OpCode.multiRead, requestBody({ op: OpCode.multiRead, ops: [...ops].reverse() }));
   });
 
-  it('a multi of reads only, or a multiRead of writes only (observed on 3.8.0)', () => {
+  it('a multi of reads only, or a multiRead of writes only, decodes: the server fails it (MultiOperationRecord)', () => {
     const read = { op: OpCode.getData, path: '/a', watch: false } as const;
     const write = { op: OpCode.check, path: '/a', version: -1 } as const;
-    marshalling(OpCode.multi, requestBody({ op: OpCode.multiRead, ops: [read] }));
-    marshalling(OpCode.multiRead, requestBody({ op: OpCode.multi, ops: [write] }));
+    expect(unwrap(decodeRequest(OpCode.multi, requestBody({ op: OpCode.multiRead, ops: [read, read] })))).toEqual({ op: OpCode.multi, ops: [read, read] });
+    expect(unwrap(decodeRequest(OpCode.multiRead, requestBody({ op: OpCode.multi, ops: [write] })))).toEqual({ op: OpCode.multiRead, ops: [write] });
   });
 
   it('a multi with deleteContainer or another op that has no place in a multi', () => {

@@ -76,11 +76,13 @@ describe('multi requests as ZooKeeper 3.8.0 decodes them', () => {
     expect(codeOf(decodeRequest(OpCode.multi, deleteContainer))).toBe(ErrorCode.MarshallingError);
   });
 
-  it('a multiRead of a check and a multi of a getData are MarshallingErrors', () => {
-    const check = bytes(`00 00 00 0D 00 FF FF FF FF  00 00 00 02 2F 72 FF FF FF FF  ${MULTI_END}`);
-    const getData = bytes(`00 00 00 04 00 FF FF FF FF  00 00 00 02 2F 72 00  ${MULTI_END}`);
-    expect(codeOf(decodeRequest(OpCode.multiRead, check))).toBe(ErrorCode.MarshallingError);
-    expect(codeOf(decodeRequest(OpCode.multi, getData))).toBe(ErrorCode.MarshallingError);
+  it('a multiRead of a check and a multi of a getData decode (the server fails them), a mix does not', () => {
+    const check = `00 00 00 0D 00 FF FF FF FF  00 00 00 02 2F 72 FF FF FF FF`;
+    const getData = `00 00 00 04 00 FF FF FF FF  00 00 00 02 2F 72 00`;
+    expect(codeOf(decodeRequest(OpCode.multiRead, bytes(`${check} ${MULTI_END}`)))).toBe(ErrorCode.Ok);
+    expect(codeOf(decodeRequest(OpCode.multi, bytes(`${getData} ${MULTI_END}`)))).toBe(ErrorCode.Ok);
+    expect(codeOf(decodeRequest(OpCode.multi, bytes(`${check} ${getData} ${MULTI_END}`)))).toBe(ErrorCode.MarshallingError);
+    expect(codeOf(decodeRequest(OpCode.multiRead, bytes(`${getData} ${check} ${MULTI_END}`)))).toBe(ErrorCode.MarshallingError);
   });
 
   it('a multiRead getData with watch=true sets no watch (no event arrived on a later setData)', () => {

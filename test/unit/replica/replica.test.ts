@@ -198,4 +198,14 @@ describe('replica', () => {
     expect(rd.out).toEqual([{ conn: 1, kind: 'reply', header: { xid: 4, zxid: 1n, err: ErrorCode.MarshallingError }, response: null }]);
   });
 
+  it('a multiRead of write ops answers MARSHALLINGERROR with an empty MultiResponse (FinalRequestProcessor)', () => {
+    const r = replica();
+    open(r, 1);
+    r.request(1, { xid: 3, type: OpCode.multiRead }, { op: OpCode.multiRead, ops: [{ op: OpCode.check, path: '/a', version: -1 }] }, now);
+    const rd = r.ready();
+    expect(rd.persist).toEqual([]);
+    expect(rd.out).toEqual([
+      { conn: 1, kind: 'reply', header: { xid: 3, zxid: 1n, err: ErrorCode.MarshallingError }, response: { kind: 'multi', results: [] } },
+    ]);
+  });
 });
