@@ -11,8 +11,8 @@
  * Pure: no I/O, no clock, no randomness of its own. Time arrives with each input.
  */
 import { ErrorCode } from '../../protocol/errors.js';
-import { OpCode } from '../../protocol/opcodes.js';
-import type { ConnectRequest, Id, ReplyHeader, Request, RequestHeader, Response } from '../../protocol/records.js';
+import { OpCode, Perms } from '../../protocol/opcodes.js';
+import type { Acl, ConnectRequest, Id, ReplyHeader, Request, RequestHeader, Response } from '../../protocol/records.js';
 import { assert } from '../../util/assert.js';
 import type { Logger } from '../../util/logger.js';
 import type { Rng } from '../../util/rng.js';
@@ -20,7 +20,7 @@ import { hex } from '../../util/hex.js';
 import type { ConsensusMessage, ConsensusReady, MemberId } from '../consensus/index.js';
 import { ConnectionQueue } from './connection-queue.js';
 import type { ConnId, LogEntry, Outbound, Ready, SnapshotRequest } from './ready.js';
-import { DataTree } from '../tree/index.js';
+import { checkAcl, DataTree } from '../tree/index.js';
 import { apply, decodeTxn, encodeTxn, PendingChanges, prep, responseOf, type ApplyResult, type Txn, type TxnHeader } from '../txn/index.js';
 import { SessionIdGenerator, SessionTable, checkPassword, negotiateTimeout, sessionPassword } from '../session/index.js';
 import { WatchManager } from '../watch/index.js';
@@ -690,13 +690,24 @@ export class Replica {
     });
   }
 
-  /** Sends each triggered event to its watchers, before any later reply (§7.4). */
+  /**
+   * Sends each triggered event to its watchers, before any later reply (§7.4). A watcher without
+   * READ on the trigger's ACL does not get the event, and its standard watch is consumed all the
+   * same; persistent ones stay (ZOOKEEPER-4799: WatchManager.triggerWatch removes the watch, then
+   * ServerCnxn.process drops the event after the same checkACL that reads use).
+   */
   #fireWatches(result: ApplyResult): void {
     for (const trigger of result.triggers) {
-      for (const conn of this.watches.trigger(trigger.path, trigger.type)) {
-        this.#emit({ conn, kind: 'event', event: { type: trigger.type, state: 3, path: trigger.path } });
+      for (const connId of this.watches.trigger(trigger.path, trigger.type)) {
+        const conn = this.#conns.get(connId);
+        if (conn !== undefined && !this.#mayRead(conn, trigger.acl)) continue;
+        this.#emit({ conn: connId, kind: 'event', event: { type: trigger.type, state: 3, path: trigger.path } });
       }
     }
+  }
+
+  #mayRead(conn: Conn, acl: readonly Acl[]): boolean {
+    return checkAcl(acl, Perms.Read, { authIds: conn.authIds, isSuper: conn.isSuper, skipAcl: this.#opts.skipAcl });
   }
 
   /** Ensemble `sync`: answered once the leader's commit point is applied here (§8). */

@@ -6,16 +6,21 @@
  */
 import { ErrorCode } from '../../protocol/errors.js';
 import { EventType } from '../../protocol/opcodes.js';
-import type { MultiResult, Stat } from '../../protocol/records.js';
+import type { Acl, MultiResult, Stat } from '../../protocol/records.js';
 import { assertNever } from '../../util/assert.js';
 import { splitPath, type DataTree } from '../tree/data-tree.js';
 import { nodeKindOf } from '../tree/ephemeral-type.js';
 import type { MultiSubTxn, Txn, TxnHeader } from './txn.js';
 
-/** One event to deliver to the watchers of `path`. */
+/**
+ * One event to deliver to the watchers of `path`, with the ACL a watcher needs READ on to get it
+ * (ZOOKEEPER-4799, CVE-2024-23944, backported into the Debian 3.8.0 build): the node's own ACL,
+ * or the parent's for NodeChildrenChanged, as DataTree hands them to WatchManager.triggerWatch.
+ */
 export interface WatchTrigger {
   readonly path: string;
   readonly type: EventType;
+  readonly acl: readonly Acl[];
 }
 
 /** What applying a txn did. */
@@ -71,15 +76,16 @@ function applySub(tree: DataTree, header: TxnHeader, txn: MultiSubTxn, triggers:
     case 'create': {
       const err = tree.createNode(txn.path, txn.data, txn.acl, txn.ephemeralOwner, txn.parentCVersion, header.zxid, header.timeMs);
       if (err !== 0) return { err, path: txn.path, stat: null };
-      triggers.push({ path: txn.path, type: EventType.NodeCreated });
-      triggers.push({ path: splitPath(txn.path).parent, type: EventType.NodeChildrenChanged });
+      const parent = splitPath(txn.path).parent;
+      triggers.push({ path: txn.path, type: EventType.NodeCreated, acl: txn.acl });
+      triggers.push({ path: parent, type: EventType.NodeChildrenChanged, acl: aclAt(tree, parent) });
       return { err, path: txn.path, stat: tree.stat(txn.path) };
     }
     case 'delete':
       return deleteNode(tree, header, txn.path, triggers);
     case 'setData': {
       const err = tree.setData(txn.path, txn.data, txn.version, header.zxid, header.timeMs);
-      if (err === 0) triggers.push({ path: txn.path, type: EventType.NodeDataChanged });
+      if (err === 0) triggers.push({ path: txn.path, type: EventType.NodeDataChanged, acl: aclAt(tree, txn.path) });
       return { err, path: txn.path, stat: err === 0 ? tree.stat(txn.path) : null };
     }
     case 'check':
@@ -92,12 +98,21 @@ function applySub(tree: DataTree, header: TxnHeader, txn: MultiSubTxn, triggers:
 }
 
 function deleteNode(tree: DataTree, header: TxnHeader, path: string, triggers: WatchTrigger[]): Outcome {
+  // The deleted node's ACL, read before it goes (DataTree.deleteNode keeps it for the triggers).
+  const acl = aclAt(tree, path);
   const err = tree.deleteNode(path, header.zxid);
   if (err === 0) {
-    triggers.push({ path, type: EventType.NodeDeleted });
-    triggers.push({ path: splitPath(path).parent, type: EventType.NodeChildrenChanged });
+    const parent = splitPath(path).parent;
+    triggers.push({ path, type: EventType.NodeDeleted, acl });
+    triggers.push({ path: parent, type: EventType.NodeChildrenChanged, acl: aclAt(tree, parent) });
   }
   return { err, path, stat: null };
+}
+
+/** The ACL of the node at `path`; empty (which every check passes) when there is none. */
+function aclAt(tree: DataTree, path: string): readonly Acl[] {
+  const node = tree.getNode(path);
+  return node === undefined ? [] : tree.aclOf(node);
 }
 
 /** DataTree.killSession: the txn's paths, then any ephemeral the txn did not list. */

@@ -6,6 +6,11 @@ import { CONTAINER_EPHEMERAL_OWNER } from '../../../server/tree/index.js';
 import { apply, responseOf } from '../../../server/txn/index.js';
 import { Harness, create, del, enc, multi, setData } from './harness.js';
 
+/** The triggers of an apply result without their ACLs (checked on their own below). */
+function eventsOf(result: { readonly triggers: readonly { readonly path: string; readonly type: number }[] } | undefined) {
+  return result?.triggers.map(({ path, type }) => ({ path, type }));
+}
+
 describe('sequential naming (§6.4)', () => {
   it('the suffix is the parent persisted cversion: after any 2 creates -> 0000000002', () => {
     const h = new Harness();
@@ -86,7 +91,7 @@ describe('multi (§5.5)', () => {
       { kind: 'error', err: ErrorCode.NoNode },
       { kind: 'error', err: ErrorCode.RuntimeInconsistency },
     ]);
-    expect(r.triggers).toEqual([]);
+    expect(eventsOf(r)).toEqual([]);
     expect(h.tree.digest()).toBe(before);
     expect(h.tree.lastZxid).toBe(2n);
     expect(h.pending.size).toBe(0);
@@ -105,7 +110,7 @@ describe('multi (§5.5)', () => {
     );
     expect(r.multiResults?.map((x) => x.kind)).toEqual(['create', 'create2', 'setData', 'check', 'delete']);
     expect(r.multiResults?.[0]).toEqual({ kind: 'create', path: '/m' });
-    expect(r.triggers).toEqual([
+    expect(eventsOf(r)).toEqual([
       { path: '/m', type: EventType.NodeCreated },
       { path: '/', type: EventType.NodeChildrenChanged },
       { path: '/m/c', type: EventType.NodeCreated },
@@ -127,16 +132,28 @@ describe('multi (§5.5)', () => {
 describe('watch triggers (§7.3)', () => {
   it('create fires NodeCreated on P then NodeChildrenChanged on its parent; setData NodeDataChanged; delete NodeDeleted + parent', () => {
     const h = new Harness();
-    expect(h.write(create('/a')).triggers).toEqual([
+    expect(eventsOf(h.write(create('/a')))).toEqual([
       { path: '/a', type: EventType.NodeCreated },
       { path: '/', type: EventType.NodeChildrenChanged },
     ]);
-    expect(h.write(setData('/a', 'x')).triggers).toEqual([{ path: '/a', type: EventType.NodeDataChanged }]);
-    expect(h.write(del('/a')).triggers).toEqual([
+    expect(eventsOf(h.write(setData('/a', 'x')))).toEqual([{ path: '/a', type: EventType.NodeDataChanged }]);
+    expect(eventsOf(h.write(del('/a')))).toEqual([
       { path: '/a', type: EventType.NodeDeleted },
       { path: '/', type: EventType.NodeChildrenChanged },
     ]);
-    expect(h.write(del('/a')).triggers).toEqual([]);
+    expect(eventsOf(h.write(del('/a')))).toEqual([]);
+  });
+
+  it('each trigger carries the ACL a watcher needs READ on: the node for its own events, the parent for NodeChildrenChanged (ZOOKEEPER-4799)', () => {
+    const h = new Harness();
+    const parentAcl = [{ perms: 31, id: { scheme: 'world', id: 'anyone' } }, { perms: 1, id: { scheme: 'ip', id: '10.0.0.1' } }];
+    const childAcl = [{ perms: 31, id: { scheme: 'ip', id: '127.0.0.1' } }];
+    h.write(create('/p', '', 0, parentAcl));
+    const aclsOf = (result: { readonly triggers: readonly { readonly acl: unknown }[] }) => result.triggers.map((t) => t.acl);
+    expect(aclsOf(h.write(create('/p/c', '', 0, childAcl)))).toEqual([childAcl, parentAcl]);
+    const local = { authIds: [{ scheme: 'ip', id: '127.0.0.1' }] };
+    expect(aclsOf(h.write(setData('/p/c', 'x'), local))).toEqual([childAcl]);
+    expect(aclsOf(h.write(del('/p/c')))).toEqual([childAcl, parentAcl]);
   });
 });
 
@@ -158,7 +175,7 @@ describe('sessions and ephemerals', () => {
     const results = h.commitAll();
     const closed = results[3];
     expect(closed?.sessionClosed).toBe(7n);
-    expect(closed?.triggers).toEqual([
+    expect(eventsOf(closed)).toEqual([
       { path: '/p/e2', type: EventType.NodeDeleted },
       { path: '/p', type: EventType.NodeChildrenChanged },
       { path: '/p/e1', type: EventType.NodeDeleted },
