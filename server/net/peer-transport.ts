@@ -56,6 +56,8 @@ interface Outbound {
   readonly address: PeerAddress;
   socket: Socket | null;
   isConnected: boolean;
+  /** True while writes to `socket` are corked until the end of this turn of the event loop. */
+  isCorked: boolean;
   queue: Uint8Array[];
   backoffMs: number;
   timer: NodeJS.Timeout | null;
@@ -94,7 +96,7 @@ export class PeerTransport {
       });
     });
     for (const [id, address] of this.#o.peers) {
-      const peer: Outbound = { id, address, socket: null, isConnected: false, queue: [], backoffMs: this.#backoffMsMin, timer: null };
+      const peer: Outbound = { id, address, socket: null, isConnected: false, isCorked: false, queue: [], backoffMs: this.#backoffMsMin, timer: null };
       this.#outbound.set(id, peer);
       this.#dial(peer);
     }
@@ -120,7 +122,18 @@ export class PeerTransport {
       if (peer.queue.length > this.#maxQueued) peer.queue.shift();
       return;
     }
-    peer.socket.write(frame(payload));
+    const socket = peer.socket;
+    if (!peer.isCorked) {
+      // Frames sent in the same turn of the event loop (a drain's proposals, commits, pings) go
+      // out in one writev instead of one syscall each.
+      peer.isCorked = true;
+      socket.cork();
+      process.nextTick(() => {
+        peer.isCorked = false;
+        socket.uncork();
+      });
+    }
+    socket.write(frame(payload));
   }
 
   /** Closes every connection and the listener. */
@@ -172,6 +185,20 @@ export class PeerTransport {
     socket.connect(peer.address.port, peer.address.host);
   }
 
+  /**
+   * A peer that just dialed us is up: if our own connection to it waits out a reconnect backoff
+   * (it was down when we last tried), dial now, so a restarted member hears from everyone at
+   * once instead of after up to backoffMsMax.
+   */
+  #dialNowIfWaiting(id: number): void {
+    const peer = this.#outbound.get(id);
+    if (peer === undefined || peer.timer === null || this.#isClosed) return;
+    clearTimeout(peer.timer);
+    peer.timer = null;
+    peer.backoffMs = this.#backoffMsMin;
+    this.#dial(peer);
+  }
+
   #accept(socket: Socket): void {
     if (this.#isClosed) {
       socket.destroy();
@@ -189,6 +216,7 @@ export class PeerTransport {
         if (sender === null) return;
         if (!this.#o.peers.has(sender)) return this.#reject(socket, `unknown peer id ${sender}`);
         from = sender;
+        this.#dialNowIfWaiting(sender);
       }
       for (;;) {
         const payload = reader.takeFrame();

@@ -98,6 +98,13 @@ export async function startCorralEnsemble(size: number, cfg: ZooCfg = {}, option
       for (const d of dirs) await d.cleanup();
     },
   };
-  await ensemble.leader();
+  // Every member in the group, not just a quorum: a test that then stops one follower must
+  // leave the leader a quorum (a member that started last may still be joining).
+  const memberCount = members.length;
+  await until(async () => (await modes()).filter((mode) => mode === 'leader' || mode === 'follower' || mode === 'observer').length === memberCount, {
+    timeoutMs: 30_000,
+    intervalMs: 100,
+    what: 'every member of the ensemble serving',
+  });
   return ensemble;
 }
