@@ -6,12 +6,13 @@ import { digestAuthId } from '../../protocol/acl.js';
 import type { AuthRequest, Id } from '../../protocol/records.js';
 
 /** The outcome of one auth packet. */
-export type AuthOutcome = { readonly ok: true; readonly id: Id; readonly isSuper: boolean } | { readonly ok: false };
+export type AuthOutcome = { readonly ok: true; readonly ids: readonly Id[]; readonly isSuper: boolean } | { readonly ok: false };
 
 /**
  * Checks an auth packet. Only `digest` is supported, as in a default ZooKeeper server; any
  * other scheme fails, and the caller closes the connection after the AUTHFAILED reply.
- * `superDigest` is `super:BASE64(SHA1)` (zookeeper.DigestAuthenticationProvider.superDigest).
+ * `superDigest` is `super:BASE64(SHA1)` (zookeeper.DigestAuthenticationProvider.superDigest);
+ * the super user gets both the `super` id and its `digest` id, as in ZooKeeper 3.8.
  */
 export function authenticate(request: AuthRequest, superDigest: string | null): AuthOutcome {
   if (request.scheme !== 'digest' || request.auth === null) return { ok: false };
@@ -20,5 +21,7 @@ export function authenticate(request: AuthRequest, superDigest: string | null): 
   if (colon < 0) return { ok: false };
   const id = digestAuthId(text.slice(0, colon), text.slice(colon + 1));
   const isSuper = superDigest !== null && id === superDigest;
-  return { ok: true, id: isSuper ? { scheme: 'super', id: '' } : { scheme: 'digest', id }, isSuper };
+  // DigestAuthenticationProvider.handleAuthentication adds super:"" first, then the digest id.
+  const digest = { scheme: 'digest', id };
+  return { ok: true, ids: isSuper ? [{ scheme: 'super', id: '' }, digest] : [digest], isSuper };
 }

@@ -26,6 +26,7 @@ import { SessionIdGenerator, SessionTable, checkPassword, negotiateTimeout, sess
 import { WatchManager } from '../watch/index.js';
 import { runLocalRequest } from './requests.js';
 import { authenticate } from './auth.js';
+import { AuthInfo } from './auth-info.js';
 import { decodeTouches, GroupLink } from './group-link.js';
 import { decodeWriteIntent, encodeWriteIntent, type WriteIntent } from './write-intent.js';
 import { decodeStateImage, encodeStateImage } from './state-image.js';
@@ -92,7 +93,8 @@ interface Conn {
   newProtocol: boolean;
   /** True when the session was attached while this member was in read-only mode. */
   isReadOnly: boolean;
-  readonly authIds: Id[];
+  /** The auth ids, kept in the order ZooKeeper iterates them (server/replica/auth-info.ts). */
+  readonly authInfo: AuthInfo;
   isSuper: boolean;
   readonly queue: ConnectionQueue;
 }
@@ -258,6 +260,9 @@ export class Replica {
   /** A connection was accepted by the shell. */
   connectionOpened(conn: ConnId, info: { remoteAddress: string; remotePort: number }): void {
     assert(!this.#conns.has(conn), 'connection id reused');
+    // NIOServerCnxn adds the ip id when the connection is made, before any auth packet.
+    const authInfo = new AuthInfo();
+    authInfo.add({ scheme: 'ip', id: info.remoteAddress });
     this.#conns.set(conn, {
       id: conn,
       remoteAddress: info.remoteAddress,
@@ -265,7 +270,7 @@ export class Replica {
       phase: 'new',
       newProtocol: true,
       isReadOnly: false,
-      authIds: [{ scheme: 'ip', id: info.remoteAddress }],
+      authInfo,
       isSuper: false,
       queue: new ConnectionQueue(),
     });
@@ -390,7 +395,7 @@ export class Replica {
           watches: this.watches,
           conn: conn.id,
           sessionId,
-          authIds: conn.authIds,
+          authIds: conn.authInfo.ids,
           isSuper: conn.isSuper,
           skipAcl: this.#opts.skipAcl,
           zxid: this.#lastAppliedZxid,
@@ -551,7 +556,7 @@ export class Replica {
       this.#submit({ kind: 'undecodable', requestId, sessionId, cxid, op: header.type });
       return;
     }
-    this.#submit({ kind: 'request', requestId, sessionId, cxid, request, authIds: conn.authIds.slice(), isSuper: conn.isSuper });
+    this.#submit({ kind: 'request', requestId, sessionId, cxid, request, authIds: conn.authInfo.ids, isSuper: conn.isSuper });
   }
 
   /** Sends a write where it is prepped: here standalone, else through the group to the leader. */
@@ -707,7 +712,7 @@ export class Replica {
   }
 
   #mayRead(conn: Conn, acl: readonly Acl[]): boolean {
-    return checkAcl(acl, Perms.Read, { authIds: conn.authIds, isSuper: conn.isSuper, skipAcl: this.#opts.skipAcl });
+    return checkAcl(acl, Perms.Read, { authIds: conn.authInfo.ids, isSuper: conn.isSuper, skipAcl: this.#opts.skipAcl });
   }
 
   /** Ensemble `sync`: answered once the leader's commit point is applied here (§8). */
@@ -837,10 +842,7 @@ export class Replica {
       this.#close(conn);
       return;
     }
-    if (!conn.authIds.some((id) => id.scheme === outcome.id.scheme && id.id === outcome.id.id)) {
-      // The implicit ip id stays last, as whoAmI lists it (observed, reference §5.4).
-      conn.authIds.splice(conn.authIds.length - 1, 0, outcome.id);
-    }
+    for (const id of outcome.ids) conn.authInfo.add(id);
     if (outcome.isSuper) conn.isSuper = true;
   }
 

@@ -96,8 +96,9 @@ function registerWatch(ctx: LocalContext, watch: ReadWatch): void {
 }
 
 /**
- * whoAmI lists the connection's ids: `digest` gives the part before `:`, `ip` the address
- * (observed order: authenticated ids first, then ip; reference §5.4).
+ * whoAmI lists the connection's ids in the order given (the replica keeps them in ZooKeeper's
+ * ConcurrentHashMap order, server/replica/auth-info.ts): `digest` gives the part before `:`,
+ * `ip` the address, `super` an empty user (no provider answers for it; reference §5.4).
  */
 function whoAmI(ids: readonly Id[]): ClientInfo[] {
   return ids.map((id) => {

@@ -16,8 +16,9 @@ import { describeStep, generateSequence, type Step } from './steps.js';
  * Differential testing: seeded random sequences of client operations from 2-3 sessions, run step
  * by step against Apache ZooKeeper 3.8 and Corral over raw sockets, comparing every reply, every
  * watch event and the final tree. CORRAL_DIFF_SEED=<n> replays one seed, CORRAL_DIFF_SEEDS=a-b runs a range; CORRAL_DIFF_STEPS sets
- * the sequence length (default 200); CORRAL_DIFF_KNOWN=1 also generates the steps behind known,
- * not yet fixed differences (steps.ts, GeneratorOptions); CORRAL_DIFF_SHRINK=0 skips shrinking.
+ * the sequence length (default 200); CORRAL_DIFF_KNOWN=1 also generates the steps behind the one
+ * difference Corral keeps on purpose (a standalone check that succeeds: steps.ts, GeneratorOptions),
+ * so a seed that draws one fails there; CORRAL_DIFF_SHRINK=0 skips shrinking.
  */
 const zk = zookeeperAvailability();
 /** The seeds to run: CORRAL_DIFF_SEED=<n> for one, CORRAL_DIFF_SEEDS=<from>-<to> for a range, else 1-30. */
