@@ -155,7 +155,16 @@ export class EnsembleShell {
 
   /** Sends the messages and queues the durable writes of one drain. */
   perform(group: GroupReady): void {
-    for (const envelope of group.send) this.transport.send(envelope.to, encodeMessage(envelope.msg));
+    // A proposal or commit goes to every learner as one message object: encode it once.
+    let lastMsg: unknown = null;
+    let lastBytes: Uint8Array | null = null;
+    for (const envelope of group.send) {
+      if (envelope.msg !== lastMsg || lastBytes === null) {
+        lastMsg = envelope.msg;
+        lastBytes = encodeMessage(envelope.msg);
+      }
+      this.transport.send(envelope.to, lastBytes);
+    }
     for (const batch of group.persist) this.#queued.push(batch);
     this.#writeQueued();
   }

@@ -177,9 +177,11 @@ export class LeaderRole {
     const entry = { zxid, data };
     const prevZxid = this.#ctx.log.lastZxid;
     this.#ctx.log.append(entry);
+    // One message object for every follower: the shell encodes it once.
+    const proposal: ConsensusMessage = { type: 'proposal', epoch: this.#epoch ?? 0, prevZxid, entry };
     for (const record of this.#learners.values()) {
       const isForwarding = record.stage === 'synced' || record.stage === 'established';
-      if (isForwarding && !record.isObserver) this.#ctx.send(record.id, { type: 'proposal', epoch: this.#epoch ?? 0, prevZxid, entry });
+      if (isForwarding && !record.isObserver) this.#ctx.send(record.id, proposal);
     }
     return zxid;
   }
@@ -395,11 +397,12 @@ export class LeaderRole {
     assert(candidate <= ctx.log.lastZxid, 'the leader commits only txns of its own log');
     ctx.learnCommit(candidate);
     const informed = ctx.log.entriesAfter(previous, candidate);
+    const epoch = this.#epoch ?? 0;
+    const commit: ConsensusMessage = { type: 'commit', epoch, zxid: candidate };
+    const inform: ConsensusMessage = { type: 'inform', epoch, prevZxid: previous, entries: informed, commitZxid: candidate };
     for (const record of this.#learners.values()) {
       if (record.stage !== 'synced' && record.stage !== 'established') continue;
-      const epoch = this.#epoch ?? 0;
-      if (record.isObserver) ctx.send(record.id, { type: 'inform', epoch, prevZxid: previous, entries: informed, commitZxid: candidate });
-      else ctx.send(record.id, { type: 'commit', epoch, zxid: candidate });
+      ctx.send(record.id, record.isObserver ? inform : commit);
     }
   }
 
