@@ -72,6 +72,8 @@ export class PeerTransport {
   readonly #backoffMsMax: number;
   readonly #outbound = new Map<number, Outbound>();
   readonly #inbound = new Set<Socket>();
+  /** The newest inbound connection of each peer: only its closing means the peer is gone. */
+  readonly #latestInbound = new Map<number, Socket>();
   #server: Server | null = null;
   #isClosed = false;
 
@@ -216,6 +218,7 @@ export class PeerTransport {
         if (sender === null) return;
         if (!this.#o.peers.has(sender)) return this.#reject(socket, `unknown peer id ${sender}`);
         from = sender;
+        this.#latestInbound.set(sender, socket);
         this.#dialNowIfWaiting(sender);
       }
       for (;;) {
@@ -228,7 +231,11 @@ export class PeerTransport {
     socket.on('error', (err) => this.#o.log.debug({ err }, 'inbound peer connection error'));
     socket.on('close', () => {
       this.#inbound.delete(socket);
-      if (from !== null && !this.#isClosed) this.#o.onDisconnected?.(from);
+      // A connection the peer already replaced (it redialed before we saw this one close) says
+      // nothing about the peer now.
+      if (from === null || this.#isClosed || this.#latestInbound.get(from) !== socket) return;
+      this.#latestInbound.delete(from);
+      this.#o.onDisconnected?.(from);
     });
   }
 
