@@ -100,11 +100,15 @@ export class ByteWriter {
     this.#bytes.write(value, at, value.length, 'latin1');
   }
 
+  /** Forgets what was written and keeps the buffer, so one writer can encode many records. */
+  reset(): void {
+    this.#length = 0;
+  }
+
   /** A copy of the bytes written, as a plain Uint8Array. */
   toBytes(): Uint8Array {
-    const out = new Uint8Array(this.#length);
-    out.set(this.#bytes.subarray(0, this.#length));
-    return out;
+    // A plain Uint8Array view's slice: one copy, and a Uint8Array rather than a Buffer.
+    return new Uint8Array(this.#bytes.buffer, this.#bytes.byteOffset, this.#length).slice();
   }
 }
 

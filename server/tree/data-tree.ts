@@ -9,7 +9,7 @@ import { ErrorCode } from '../../protocol/errors.js';
 import type { Acl, Stat } from '../../protocol/records.js';
 import { assert } from '../../util/assert.js';
 import { AclCache, type AclEntry } from './acl-cache.js';
-import { hashNode, TreeDigest } from './digest.js';
+import { hashDataBytes, hashNode, TreeDigest } from './digest.js';
 import { clientEphemeralOwner, nodeKindOf, ttlOf } from './ephemeral-type.js';
 import { loadData, storeData } from './node-data.js';
 import { SnapshotCursor } from './snapshot-cursor.js';
@@ -268,7 +268,7 @@ export class DataTree {
       parent.pzxid = z;
     }
     this.#afterChange(parentKey, parent);
-    const node = new ZNode(storeData(data), this.#acls.acquire(acl), z, timeMs, BigInt.asIntN(64, ephemeralOwner));
+    const node = new ZNode(storeData(data), this.#acls.acquire(acl), z, timeMs, BigInt.asIntN(64, ephemeralOwner), hashDataBytes(data));
     this.#insert(path, node);
     return ErrorCode.Ok;
   }
@@ -302,7 +302,7 @@ export class DataTree {
     const key = path === '' ? '/' : path;
     this.#beforeChange(key, node);
     this.#dataSize -= node.data?.length ?? 0;
-    node.data = storeData(data);
+    node.setData(storeData(data), hashDataBytes(data));
     this.#dataSize += node.data?.length ?? 0;
     node.version = version;
     node.mtime = timeMs;

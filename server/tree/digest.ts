@@ -112,6 +112,31 @@ export function hashData(data: string | null): Hash64 {
   return h.result();
 }
 
+/**
+ * hashData of the same bytes, read from a Uint8Array: the value is identical, the loop keeps the
+ * state in locals and reads each word with one DataView load. Every setData and create hashes
+ * its value, so this is on the write path (a 1 KiB value is 256 words, 512 mixing steps).
+ */
+export function hashDataBytes(bytes: Uint8Array | null): Hash64 {
+  if (bytes === null) return hashData(null);
+  let lo = mix(SEED_LO, bytes.length);
+  let hi = mix(SEED_HI, bytes.length ^ 0x5bd1e995);
+  const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+  const whole = bytes.length & ~3;
+  for (let i = 0; i < whole; i += 4) {
+    const k = view.getInt32(i);
+    lo = mix(lo, k);
+    hi = mix(hi, k ^ 0x5bd1e995);
+  }
+  let last = 0;
+  for (let i = whole; i < bytes.length; i++) last = (last << 8) | (bytes[i] as number);
+  lo = mix(lo, last);
+  hi = mix(hi, last ^ 0x5bd1e995);
+  // Words hashed: the length, one per whole word, and the tail word (Hasher.latin1).
+  const count = 2 + whole / 4;
+  return { lo: finish(lo, count), hi: finish(hi, count) };
+}
+
 /** The hash of one node: path, data hash, ACL hash and persisted stat. */
 export function hashNode(path: string, node: HashedNode, aclHash: Hash64): Hash64 {
   const h = new Hasher();

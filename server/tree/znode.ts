@@ -65,10 +65,9 @@ export class ZNode {
     return this.#data;
   }
 
-  /** Replaces the data and its hash. */
-  set data(data: StoredData) {
+  /** Replaces the data and its hash (`hashData(data)`, or hashDataBytes of the same bytes). */
+  setData(data: StoredData, hash: { readonly lo: number; readonly hi: number }): void {
     this.#data = data;
-    const hash = hashData(data);
     this.dataHashLo = hash.lo | 0;
     this.dataHashHi = hash.hi | 0;
   }

@@ -51,24 +51,35 @@ interface Outcome {
 export function apply(txn: Txn, tree: DataTree): ApplyResult {
   tree.markApplied(txn.header.zxid);
   const triggers: WatchTrigger[] = [];
-  const base = { multiResults: null, triggers, sessionCreated: null, sessionClosed: null };
   switch (txn.kind) {
-    case 'createSession':
-      return { ...base, err: 0, path: null, stat: null, sessionCreated: { sessionId: txn.header.sessionId, timeoutMs: txn.timeoutMs } };
+    case 'createSession': {
+      const sessionCreated = { sessionId: txn.header.sessionId, timeoutMs: txn.timeoutMs };
+      return { err: 0, path: null, stat: null, multiResults: null, triggers, sessionCreated, sessionClosed: null };
+    }
     case 'closeSession':
       closeSession(tree, txn.header, txn.paths, triggers);
-      return { ...base, err: 0, path: null, stat: null, sessionClosed: txn.header.sessionId };
+      return { err: 0, path: null, stat: null, multiResults: null, triggers, sessionCreated: null, sessionClosed: txn.header.sessionId };
     case 'setACL': {
       const err = tree.setAcl(txn.path, txn.acl, txn.aversion);
-      return { ...base, err, path: txn.path, stat: err === 0 ? tree.stat(txn.path) : null };
+      return resultOf({ err, path: txn.path, stat: err === 0 ? tree.stat(txn.path) : null }, triggers);
     }
     case 'deleteContainer':
-      return { ...base, ...deleteNode(tree, txn.header, txn.path, triggers) };
-    case 'multi':
-      return { ...base, err: 0, path: null, stat: null, multiResults: applyMulti(tree, txn.header, txn.txns, triggers) };
+      return resultOf(deleteNode(tree, txn.header, txn.path, triggers), triggers);
+    case 'multi': {
+      const multiResults = applyMulti(tree, txn.header, txn.txns, triggers);
+      return { err: 0, path: null, stat: null, multiResults, triggers, sessionCreated: null, sessionClosed: null };
+    }
     default:
-      return { ...base, ...applySub(tree, txn.header, txn, triggers) };
+      return resultOf(applySub(tree, txn.header, txn, triggers), triggers);
   }
+}
+
+/**
+ * The result of a txn that is one outcome; every result is built with the same fields in the
+ * same order (no spreads), so the objects share one shape on this hot path.
+ */
+function resultOf(outcome: Outcome, triggers: readonly WatchTrigger[]): ApplyResult {
+  return { err: outcome.err, path: outcome.path, stat: outcome.stat, multiResults: null, triggers, sessionCreated: null, sessionClosed: null };
 }
 
 function applySub(tree: DataTree, header: TxnHeader, txn: MultiSubTxn, triggers: WatchTrigger[]): Outcome {
