@@ -251,7 +251,13 @@ class Server {
     this.#maybeSync();
   }
 
-  /** One fsync at a time; whatever was appended meanwhile goes in the next one. */
+  /**
+   * One fsync at a time; whatever was appended meanwhile goes in the next one. When a sync
+   * completes, the next batch is appended and its sync started first, and only then is the
+   * finished batch committed and answered: the disk works on batch N+1 while the loop applies
+   * and replies batch N. Replies still wait for their own batch (`persisted(target)` covers only
+   * zxids the completed sync wrote), and the log keeps zxid order, so commits stay in zxid order.
+   */
   #maybeSync(): void {
     // In an ensemble the consensus batches carry their own fsync (server/ensemble.ts).
     if (this.#syncing || this.#ensemble !== null) return;
@@ -261,6 +267,7 @@ class Server {
     this.#logStore.sync().then(
       () => {
         this.#syncing = false;
+        this.#drain();
         this.#replica.persisted(target);
         this.#drain();
       },
