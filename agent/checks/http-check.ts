@@ -1,4 +1,3 @@
-import { request } from 'undici';
 import type { CheckResult, Probe } from './probe.js';
 
 /** Inputs of {@link httpProbe}. */
@@ -29,6 +28,8 @@ async function readSnippet(body: AsyncIterable<Buffer>): Promise<string> {
 export function httpProbe(options: HttpCheckOptions): Probe {
   return async (): Promise<CheckResult> => {
     try {
+      // undici (~10 MB of RSS) loads with the first HTTP check, not with every agent.
+      const { request } = await import('undici');
       const response = await request(options.url, {
         method: options.method ?? 'GET',
         signal: AbortSignal.timeout(options.timeoutMs),

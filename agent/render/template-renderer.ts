@@ -1,8 +1,9 @@
 import Handlebars from 'handlebars';
-import { type Clock, systemClock } from '../../util/index.js';
+import { assert, type Clock, systemClock } from '../../util/index.js';
 import { type DataSource, type Dependency, dependencyId, type ServiceInstance, type TreeEntry } from './data-source.js';
 import { formatHelpers } from './format-helpers.js';
 import { HelperError, RenderError } from './render-error.js';
+import { compileProgram, type LiteralKeyCall, type TemplatePart } from './template-program.js';
 
 /** What to do with a key that was fetched and does not exist, when the template gave no default. */
 export interface MissingPolicy {
@@ -71,31 +72,6 @@ interface RunState {
   readonly absent: AbsentKey[];
 }
 
-const compileOptions = { noEscape: true, strict: false } as const;
-
-/**
- * Top-level statements per compiled slice. Handlebars compiles a program into one JavaScript
- * function; for a template of 10,000 `key` reads that function's code generation peaked at
- * ~200 MB of heap and its code stayed at ~50 MB, most of the agent's memory. Slices of this many
- * statements compile into small functions with the same output.
- */
-export const statementsPerSlice = 100;
-
-/**
- * Splits a parsed template at top-level statement boundaries. Whitespace control was already
- * applied by the parser, and blocks are single statements, so the joined output is the same.
- * Inline partials and partial blocks are visible only inside the program that declares them, so
- * a template that uses them at the top level stays whole.
- */
-function sliceProgram(program: hbs.AST.Program): hbs.AST.Program[] {
-  const body = program.body;
-  const isScoped = body.some((s) => s.type === 'DecoratorBlock' || s.type === 'Decorator' || s.type === 'PartialBlockStatement');
-  if (body.length <= statementsPerSlice || isScoped) return [program];
-  const slices: hbs.AST.Program[] = [];
-  for (let i = 0; i < body.length; i += statementsPerSlice) slices.push({ ...program, body: body.slice(i, i + statementsPerSlice) });
-  return slices;
-}
-
 function lineOf(err: unknown): number | null {
   if (err instanceof HelperError) return err.line;
   if (typeof err === 'object' && err !== null && 'lineNumber' in err && typeof err.lineNumber === 'number') {
@@ -114,6 +90,26 @@ function splitArgs(raw: readonly unknown[]): { args: unknown[]; options: HelperC
   const args = raw.slice(0, -1);
   const options = (raw[raw.length - 1] ?? {}) as HelperCallOptions;
   return { args, options };
+}
+
+/** A helper's own logic: `this`, its arguments without the options, the options, and its line. */
+type HelperBody = (self: unknown, args: unknown[], options: HelperCallOptions, line: number | null) => unknown;
+
+/** A helper as Handlebars calls it: arguments followed by the options object. */
+type HelperFunction = (this: unknown, ...raw: unknown[]) => unknown;
+
+/** Adapts `body` to Handlebars' calling convention; errors name the helper and its line. */
+function wrapHelper(name: string, body: HelperBody): HelperFunction {
+  return function (this: unknown, ...raw: unknown[]): unknown {
+    const { args, options } = splitArgs(raw);
+    const line = options.loc?.start.line ?? null;
+    try {
+      return body(this, args, options, line);
+    } catch (err) {
+      if (err instanceof HelperError) throw err;
+      throw new HelperError(name, line, err instanceof Error ? err.message : String(err));
+    }
+  };
 }
 
 /** Iterates a block helper over `items` with @index/@first/@last, or returns the list inline. */
@@ -144,8 +140,10 @@ function pathArg(value: unknown, what: string): string {
  */
 export class TemplateRenderer implements Renderer {
   readonly name: string;
-  /** The template's top-level statements in compiled slices, rendered in order and joined. */
-  readonly #slices: readonly HandlebarsTemplateDelegate[];
+  /** The template's top level: text, literal key reads and compiled slices, rendered in order and joined. */
+  readonly #parts: readonly TemplatePart[];
+  /** The helpers by name, as registered with Handlebars (literal key reads call them directly). */
+  readonly #helpers = new Map<string, HelperFunction>();
   readonly #missing: MissingPolicy;
   readonly #env: Readonly<Record<string, string | undefined>>;
   readonly #context: Readonly<Record<string, unknown>>;
@@ -168,8 +166,12 @@ export class TemplateRenderer implements Renderer {
       program = hbs.parse(options.text);
     } catch (err) {
       throw new RenderError(this.name, lineOf(err), firstLine(err));
+    } finally {
+      // Handlebars' Jison lexer is one module-wide object that keeps every token of the last
+      // input (`matched`) until the next parse: ~4 MB for 10,000 key reads. Parsing '' drops them.
+      hbs.parse('');
     }
-    this.#slices = sliceProgram(program).map((slice) => hbs.compile(slice, compileOptions));
+    this.#parts = compileProgram(hbs, program);
   }
 
   render(source: DataSource): RenderOutcome {
@@ -177,7 +179,7 @@ export class TemplateRenderer implements Renderer {
     this.#run = run;
     let output: string;
     try {
-      output = this.#slices.map((slice) => slice(this.#context)).join('');
+      output = this.#renderParts();
     } catch (err) {
       return { kind: 'failed', dependencies: [...run.dependencies.values()], error: this.#errorOf(err) };
     } finally {
@@ -188,6 +190,24 @@ export class TemplateRenderer implements Renderer {
 
   reset(): void {
     this.#lastOutput = null;
+  }
+
+  #renderParts(): string {
+    let output = '';
+    for (const part of this.#parts) {
+      if (typeof part === 'string') output += part;
+      else if (typeof part === 'function') output += part(this.#context);
+      else output += this.#callLiteral(part);
+    }
+    return output;
+  }
+
+  /** Calls the helper of a literal key read as Handlebars would, with the root context as `this`. */
+  #callLiteral(call: LiteralKeyCall): string {
+    const helper = this.#helpers.get(call.helper);
+    assert(helper !== undefined, `helper ${call.helper} is registered`);
+    const result = helper.call(this.#context, ...call.args, { loc: { start: { line: call.line } } });
+    return result === null || result === undefined ? '' : String(result);
   }
 
   #errorOf(err: unknown): RenderError {
@@ -260,51 +280,30 @@ export class TemplateRenderer implements Renderer {
   }
 
   #registerHelpers(hbs: typeof Handlebars): void {
-    const wrap =
-      (name: string, fn: (self: unknown, args: unknown[], options: HelperCallOptions, line: number | null) => unknown) =>
-      function (this: unknown, ...raw: unknown[]): unknown {
-        const { args, options } = splitArgs(raw);
-        const line = options.loc?.start.line ?? null;
-        try {
-          return fn(this, args, options, line);
-        } catch (err) {
-          if (err instanceof HelperError) throw err;
-          throw new HelperError(name, line, err instanceof Error ? err.message : String(err));
-        }
-      };
-    hbs.registerHelper('key', wrap('key', (self, args, _options, line) => this.#keyHelper(self, args, line)));
-    hbs.registerHelper(
-      'keyOrDefault',
-      wrap('keyOrDefault', (_self, args, _options, line) => {
-        if (args.length !== 2 || typeof args[1] !== 'string') throw new TypeError('expected a path and a default');
-        return this.#lookupKey(pathArg(args[0], 'znode path'), args[1], line);
-      }),
-    );
-    hbs.registerHelper('tree', wrap('tree', (self, args, options) => iterate(this.#tree(pathArg(args[0], 'prefix')), options, self)));
-    hbs.registerHelper(
-      'ls',
-      wrap('ls', (self, args, options) => {
-        const children = this.#tree(pathArg(args[0], 'prefix')).filter((entry) => !entry.key.includes('/'));
-        return iterate(children, options, self);
-      }),
-    );
-    hbs.registerHelper(
-      'service',
-      wrap('service', (self, args, options) => {
-        if (typeof args[0] !== 'string' || args[0] === '') throw new TypeError('expected a service name');
-        return iterate(this.#service(args[0]), options, self);
-      }),
-    );
-    hbs.registerHelper(
-      'env',
-      wrap('env', (_self, args) => {
-        if (typeof args[0] !== 'string') throw new TypeError('expected a variable name');
-        return this.#env[args[0]] ?? '';
-      }),
-    );
-    for (const [name, helper] of Object.entries(formatHelpers)) {
-      hbs.registerHelper(name, wrap(name, (_self, args) => helper(args)));
-    }
+    const register = (name: string, body: HelperBody): void => {
+      const helper = wrapHelper(name, body);
+      this.#helpers.set(name, helper);
+      hbs.registerHelper(name, helper);
+    };
+    register('key', (self, args, _options, line) => this.#keyHelper(self, args, line));
+    register('keyOrDefault', (_self, args, _options, line) => {
+      if (args.length !== 2 || typeof args[1] !== 'string') throw new TypeError('expected a path and a default');
+      return this.#lookupKey(pathArg(args[0], 'znode path'), args[1], line);
+    });
+    register('tree', (self, args, options) => iterate(this.#tree(pathArg(args[0], 'prefix')), options, self));
+    register('ls', (self, args, options) => {
+      const children = this.#tree(pathArg(args[0], 'prefix')).filter((entry) => !entry.key.includes('/'));
+      return iterate(children, options, self);
+    });
+    register('service', (self, args, options) => {
+      if (typeof args[0] !== 'string' || args[0] === '') throw new TypeError('expected a service name');
+      return iterate(this.#service(args[0]), options, self);
+    });
+    register('env', (_self, args) => {
+      if (typeof args[0] !== 'string') throw new TypeError('expected a variable name');
+      return this.#env[args[0]] ?? '';
+    });
+    for (const [name, helper] of Object.entries(formatHelpers)) register(name, (_self, args) => helper(args));
   }
 
   /** `key "path" ["default"]`; with no arguments inside `tree`/`ls` it is the entry's own key. */

@@ -168,3 +168,37 @@ describe('TemplateRenderer two-phase render', () => {
     expect(r.render(absent).kind).toBe('waiting');
   });
 });
+
+describe('TemplateRenderer literal key reads (rendered without generated code)', () => {
+  const source = new StaticDataSource({ keys: { '/a': 'A', '/b': 'B', '/gone': null } });
+
+  it('render the same as the same reads inside a compiled block', () => {
+    const text = 'x={{key "/a"}} {{~key "/b"~}} , {{keyOrDefault "/gone" "d"}}{{! note }}|{{key "/gone" "e"}}\n  {{{key "/a"}}}\n';
+    const literal = new TemplateRenderer({ name: 't', text });
+    const compiled = new TemplateRenderer({ name: 't', text: `{{#if true}}${text}{{/if}}` });
+    expect(rendered(literal.render(source))).toBe('x=AB, d|e\n  A\n');
+    expect(rendered(literal.render(source))).toBe(rendered(compiled.render(source)));
+  });
+
+  it('mix with blocks, hashes and paths in template order', () => {
+    const text = '{{key "/a"}}{{#each (tree "/config")}}{{key}};{{/each}}{{key "/b"}}{{this.x}}{{key "/a"}}';
+    const r = new TemplateRenderer({ name: 't', text, context: { x: '!' } });
+    const withTree = new StaticDataSource({ keys: { '/a': 'A', '/b': 'B' }, trees: { '/config': [{ key: 'k', value: 'v' }] } });
+    expect(rendered(r.render(withTree))).toBe('Ak;B!A');
+  });
+
+  it('a bad argument fails naming the template and line, as a compiled read does', () => {
+    const r = new TemplateRenderer({ name: 'app.hbs', text: 'ok\n{{key "relative"}}' });
+    const outcome = r.render(source);
+    expect(outcome.kind === 'failed' && outcome.error.message).toBe('app.hbs:2: key: expected an absolute znode path');
+  });
+
+  it('10,000 reads render in order and are all recorded as dependencies', () => {
+    const keys: Record<string, string> = {};
+    for (let i = 0; i < 10_000; i++) keys[`/k${i}`] = `v${i}`;
+    const text = Object.keys(keys).map((path) => `{{key "${path}"}}`).join('\n');
+    const outcome = new TemplateRenderer({ name: 't', text }).render(new StaticDataSource({ keys }));
+    expect(rendered(outcome)).toBe(Object.values(keys).join('\n'));
+    expect(outcome.dependencies).toHaveLength(10_000);
+  });
+});
