@@ -135,7 +135,7 @@ export class PeerTransport {
         socket.uncork();
       });
     }
-    socket.write(frame(payload));
+    writeFrame(socket, payload);
   }
 
   /** Closes every connection and the listener. */
@@ -162,7 +162,9 @@ export class PeerTransport {
       socket.write(hello(this.#o.myId));
       const queued = peer.queue;
       peer.queue = [];
-      for (const payload of queued) socket.write(frame(payload));
+      socket.cork();
+      for (const payload of queued) writeFrame(socket, payload);
+      socket.uncork();
       this.#o.log.info({ peer: peer.id }, 'peer connected');
     });
     // Nothing comes back on an outbound connection; reading keeps the socket from stalling.
@@ -253,11 +255,15 @@ function hello(myId: number): Buffer {
   return bytes;
 }
 
-function frame(payload: Uint8Array): Buffer {
-  const bytes = Buffer.allocUnsafe(4 + payload.length);
-  bytes.writeInt32BE(payload.length, 0);
-  bytes.set(payload, 4);
-  return bytes;
+/**
+ * Writes the length prefix and the payload as two writes of one frame (the socket is corked by
+ * the caller, so they leave in one writev): a large message, such as a SNAP image, is not copied.
+ */
+function writeFrame(socket: Socket, payload: Uint8Array): void {
+  const prefix = Buffer.allocUnsafe(4);
+  prefix.writeInt32BE(payload.length, 0);
+  socket.write(prefix);
+  socket.write(payload);
 }
 
 /**
