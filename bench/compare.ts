@@ -8,7 +8,7 @@
  * Run: npm run bench -- [--duration-ms 10000] [--warmup-ms 3000] [--server-warmup-ms 5000]
  *        [--sessions 8] [--depth 32]
  *        [--keys 1000] [--rounds 1] [--only corral|zookeeper] [--corral-bin path/to/run.js]
- *        [--cpu-prof-dir dir]
+ *        [--cpu-prof-dir dir] [--scenarios reads,mixed,writes] [--help]
  * With --rounds N the servers alternate (C, ZK, ZK, C, ...) and each round prints its own table.
  */
 import { mkdtemp, rm } from 'node:fs/promises';
@@ -48,6 +48,8 @@ export interface CompareOptions {
   readonly corralBin?: string;
   /** When set, Corral runs under `node --cpu-prof` and writes its profile here. */
   readonly cpuProfDir?: string;
+  /** The scenarios to run, in order; all of SCENARIOS when absent. */
+  readonly scenarios?: readonly Scenario[];
 }
 
 /** One server's figures for one scenario. */
@@ -77,7 +79,7 @@ export async function runOnServer(kind: ServerKind, options: CompareOptions): Pr
     if (options.serverWarmupMs > 0) {
       await runLoad({ ...loadShape(server, options), readFraction: 0.5, durationMs: options.serverWarmupMs, warmupMs: 0 });
     }
-    for (const scenario of SCENARIOS) {
+    for (const scenario of options.scenarios ?? SCENARIOS) {
       const result = await runLoad({ ...loadShape(server, options), readFraction: scenario.readFraction });
       const rssBytesAfter = await server.rssBytes();
       console.log(`\n[${kind}] ${scenario.name}\n${formatLoadResult(result)}`);
@@ -109,7 +111,7 @@ export function formatTable(runs: readonly ScenarioRun[]): string {
   const ms = (us: number | undefined): string => (us === undefined ? '-' : (us / 1000).toFixed(2));
   const header = 'scenario      | Corral ops/s | ZK ops/s | ops ratio | p50 ms C / ZK | p99 ms C / ZK | p99.9 ms C / ZK';
   const lines = [header, header.replace(/[^|]/g, '-')];
-  for (const scenario of SCENARIOS) {
+  for (const scenario of SCENARIOS.filter((s) => runs.some((r) => r.scenario === s.name))) {
     const c = runs.find((r) => r.kind === 'corral' && r.scenario === scenario.name)?.result;
     const z = runs.find((r) => r.kind === 'zookeeper' && r.scenario === scenario.name)?.result;
     lines.push(
@@ -127,6 +129,26 @@ export function formatTable(runs: readonly ScenarioRun[]): string {
   return lines.join('\n');
 }
 
+/** What --help prints. */
+const USAGE = `node dist/bench/compare.js [--duration-ms 10000] [--warmup-ms 3000] [--server-warmup-ms 5000]
+  [--sessions 8] [--depth 32] [--keys 1000] [--rounds 1] [--only corral|zookeeper]
+  [--scenarios reads,mixed,writes] [--corral-bin path/to/run.js] [--cpu-prof-dir dir]
+Runs 100 % reads (reads), 90 % reads (mixed) and 100 % writes (writes) of 1 KiB values on a
+standalone Corral and a standalone ZooKeeper 3.8, one at a time; prints a table per round.`;
+
+/** The short names --scenarios takes, in SCENARIOS order. */
+const SCENARIO_KEYS: Readonly<Record<string, string>> = { reads: 'reads 100%', mixed: 'reads 90%', writes: 'writes 100%' };
+
+/** Parses --scenarios (comma-separated short names) into scenarios, in SCENARIOS order. */
+function scenariosNamed(list: string): Scenario[] {
+  const names = list.split(',').map((key) => {
+    const name = SCENARIO_KEYS[key.trim()];
+    if (name === undefined) throw new Error(`--scenarios: unknown scenario "${key}" (reads, mixed, writes)`);
+    return name;
+  });
+  return SCENARIOS.filter((s) => names.includes(s.name));
+}
+
 /** The CLI: flags as in the header comment. */
 async function main(argv: readonly string[]): Promise<void> {
   const { values } = parseArgs({
@@ -142,8 +164,14 @@ async function main(argv: readonly string[]): Promise<void> {
       rounds: { type: 'string', default: '1' },
       'corral-bin': { type: 'string' },
       'cpu-prof-dir': { type: 'string' },
+      scenarios: { type: 'string', default: 'reads,mixed,writes' },
+      help: { type: 'boolean', default: false },
     },
   });
+  if (values.help) {
+    console.log(USAGE);
+    return;
+  }
   let kinds: ServerKind[] = values.only === 'corral' || values.only === 'zookeeper' ? [values.only] : ['corral', 'zookeeper'];
   if (kinds.includes('zookeeper') && !zookeeperInstalled()) {
     console.log('Apache ZooKeeper is not installed (java or /usr/share/zookeeper missing): Corral only.');
@@ -160,6 +188,7 @@ async function main(argv: readonly string[]): Promise<void> {
     kinds,
     ...(values['corral-bin'] === undefined ? {} : { corralBin: resolve(values['corral-bin']) }),
     ...(values['cpu-prof-dir'] === undefined ? {} : { cpuProfDir: values['cpu-prof-dir'] }),
+    scenarios: scenariosNamed(values.scenarios),
   };
   const env = environment();
   const rounds: ScenarioRun[][] = [];
