@@ -14,6 +14,7 @@ import { type Scheduler, systemScheduler } from './render/index.js';
 import { AppRunner, type AppStatus } from './runner/app-runner.js';
 import { ConfigWatcher } from './runner/config-watcher.js';
 import { FailoverMember, type FailoverMemberStatus } from './runner/failover-member.js';
+import { HeapCompactor } from './runner/heap-compactor.js';
 import { type PreparedConfig, prepareConfig } from './runner/prepared-config.js';
 import { TemplateRunner, type TemplateStatus } from './runner/template-runner.js';
 import { ZkDataSource } from './runner/zk-data-source.js';
@@ -80,6 +81,8 @@ export class Agent {
   #exit: ((code: number) => void) | null = null;
   readonly #done: Promise<number>;
   #isStopping = false;
+  /** Compacts the heap once the agent goes quiet after loading (null with --once and --dry-run). */
+  #compactor: HeapCompactor | null = null;
 
   /** Validates the config (throws ConfigError) and builds, but does not start, the agent. */
   static async create(options: AgentOptions): Promise<Agent> {
@@ -136,6 +139,8 @@ export class Agent {
       logger: this.#log,
     });
     await this.#configWatcher.start();
+    this.#compactor = new HeapCompactor({ scheduler: this.#scheduler, logger: this.#o.logger });
+    this.#compactor.noteActivity();
     this.#log.info({ services: this.#services.size, templates: this.#templates.length }, 'agent started');
   }
 
@@ -204,6 +209,7 @@ export class Agent {
   async stop(): Promise<number> {
     if (this.#isStopping) return this.#done;
     this.#isStopping = true;
+    this.#compactor?.close();
     await this.#configWatcher?.close();
     await this.#reloading;
     // Bounded: without a server the ephemerals go with the session anyway, and the app must stop.
@@ -301,6 +307,7 @@ export class Agent {
           ...(this.#o.dryRunOutput === undefined ? {} : { dryRunOutput: this.#o.dryRunOutput }),
           onWritten: () => this.#app?.reload(),
           onRendered: (kind, seconds) => {
+            this.#compactor?.noteActivity();
             this.#metrics.renders.inc({ template: t.renderer.name, outcome: kind });
             this.#metrics.renderSeconds.observe({ template: t.renderer.name }, seconds);
           },
