@@ -51,9 +51,27 @@ const removedEventType: Readonly<Record<WatchKind, EventType>> = {
   persistentRecursive: EventType.PersistentWatchRemoved,
 };
 
+/**
+ * The listeners of one path in one table: the listener itself while there is one (the common
+ * case: an agent watching 10,000 keys with one shared listener keeps no Set per key), a Set once
+ * there are more.
+ */
+type Listeners = WatchListener | Set<WatchListener>;
+
+/** The listeners of an entry, in the order they were added. */
+function listenersOf(entry: Listeners | undefined): Iterable<WatchListener> {
+  if (entry === undefined) return [];
+  return typeof entry === 'function' ? [entry] : entry;
+}
+
+/** Whether `entry` holds `listener`. */
+function holds(entry: Listeners | undefined, listener: WatchListener): boolean {
+  return entry === listener || (typeof entry === 'object' && entry.has(listener));
+}
+
 /** The local listeners of one connection-independent client, keyed by client path. */
 export class WatchRegistry {
-  readonly #tables: Record<WatchKind, Map<string, Set<WatchListener>>> = {
+  readonly #tables: Record<WatchKind, Map<string, Listeners>> = {
     data: new Map(),
     exist: new Map(),
     child: new Map(),
@@ -64,12 +82,10 @@ export class WatchRegistry {
   /** Adds `listener` to table `kind` at `path`; adding the same listener twice keeps one. */
   add(kind: WatchKind, path: string, listener: WatchListener): void {
     const table = this.#tables[kind];
-    let set = table.get(path);
-    if (set === undefined) {
-      set = new Set();
-      table.set(path, set);
-    }
-    set.add(listener);
+    const entry = table.get(path);
+    if (entry === undefined) table.set(path, listener);
+    else if (typeof entry === 'object') entry.add(listener);
+    else if (entry !== listener) table.set(path, new Set([entry, listener]));
   }
 
   /**
@@ -80,10 +96,10 @@ export class WatchRegistry {
   route(type: EventType, path: string): WatchListener[] {
     const out = new Set<WatchListener>();
     const take = (kind: WatchKind): void => {
-      const set = this.#tables[kind].get(path);
-      if (set === undefined) return;
+      const entry = this.#tables[kind].get(path);
+      if (entry === undefined) return;
       this.#tables[kind].delete(path);
-      for (const l of set) out.add(l);
+      for (const l of listenersOf(entry)) out.add(l);
     };
     switch (type) {
       case EventType.NodeCreated:
@@ -102,10 +118,10 @@ export class WatchRegistry {
       default:
         return [];
     }
-    for (const l of this.#tables.persistent.get(path) ?? []) out.add(l);
+    for (const l of listenersOf(this.#tables.persistent.get(path))) out.add(l);
     if (type !== EventType.NodeChildrenChanged) {
       for (const p of pathAndAncestors(path)) {
-        for (const l of this.#tables.persistentRecursive.get(p) ?? []) out.add(l);
+        for (const l of listenersOf(this.#tables.persistentRecursive.get(p))) out.add(l);
       }
     }
     return [...out];
@@ -114,29 +130,30 @@ export class WatchRegistry {
   /** Whether any listener (other than `except`) is in one of `kinds` at `path`. */
   has(path: string, kinds: readonly WatchKind[], except?: WatchListener): boolean {
     return kinds.some((kind) => {
-      const set = this.#tables[kind].get(path);
-      if (set === undefined) return false;
-      return [...set].some((l) => l !== except);
+      for (const l of listenersOf(this.#tables[kind].get(path))) if (l !== except) return true;
+      return false;
     });
   }
 
   /** Whether `listener` is in one of `kinds` at `path`. */
   hasListener(path: string, kinds: readonly WatchKind[], listener: WatchListener): boolean {
-    return kinds.some((kind) => this.#tables[kind].get(path)?.has(listener) === true);
+    return kinds.some((kind) => holds(this.#tables[kind].get(path), listener));
   }
 
   /** Removes `listener` (or every listener when undefined) from `kinds` at `path`. */
   remove(path: string, kinds: readonly WatchKind[], listener?: WatchListener): RemovedWatch[] {
     const removed: RemovedWatch[] = [];
     for (const kind of kinds) {
-      const set = this.#tables[kind].get(path);
-      if (set === undefined) continue;
-      for (const l of [...set]) {
-        if (listener !== undefined && l !== listener) continue;
-        set.delete(l);
-        removed.push({ listener: l, eventType: removedEventType[kind] });
+      const table = this.#tables[kind];
+      const entry = table.get(path);
+      if (entry === undefined) continue;
+      const kept: WatchListener[] = [];
+      for (const l of listenersOf(entry)) {
+        if (listener !== undefined && l !== listener) kept.push(l);
+        else removed.push({ listener: l, eventType: removedEventType[kind] });
       }
-      if (set.size === 0) this.#tables[kind].delete(path);
+      if (kept.length === 0) table.delete(path);
+      else table.set(path, kept.length === 1 ? (kept[0] as WatchListener) : new Set(kept));
     }
     return removed;
   }
@@ -156,7 +173,7 @@ export class WatchRegistry {
   /** Every listener, each once (for session-level events such as expiry). */
   allListeners(): WatchListener[] {
     const out = new Set<WatchListener>();
-    for (const kind of watchKinds) for (const set of this.#tables[kind].values()) for (const l of set) out.add(l);
+    for (const kind of watchKinds) for (const entry of this.#tables[kind].values()) for (const l of listenersOf(entry)) out.add(l);
     return [...out];
   }
 

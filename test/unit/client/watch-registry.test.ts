@@ -86,6 +86,22 @@ describe('WatchRegistry.route (ZKWatchManager.materialize)', () => {
     ]);
     expect(r.allListeners()).toEqual([]);
   });
+
+  it('one listener, a second, the same again and a removal keep each listener once, in order', () => {
+    const r = new WatchRegistry();
+    const a = l('a');
+    const b = l('b');
+    r.add('data', '/x', a);
+    r.add('data', '/x', a);
+    expect(r.allListeners()).toEqual([a]);
+    r.add('data', '/x', b);
+    r.add('data', '/x', a);
+    expect(r.allListeners()).toEqual([a, b]);
+    r.remove('/x', ['data'], a);
+    expect(r.hasListener('/x', ['data'], b)).toBe(true);
+    expect(r.route(EventType.NodeDataChanged, '/x')).toEqual([b]);
+    expect(r.lists().data).toEqual([]);
+  });
 });
 
 describe('setWatchesRequests', () => {
