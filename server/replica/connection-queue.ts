@@ -5,9 +5,12 @@
  */
 import type { Outbound } from './ready.js';
 
+/** Names a waiting item: a write's number, or a sync's `s:<n>` key. */
+export type QueueKey = number | string;
+
 /** A queued item: either a finished reply or work that runs when it reaches the head. */
 export type QueuedItem =
-  | { readonly kind: 'waiting'; readonly key: string }
+  | { readonly kind: 'waiting'; readonly key: QueueKey }
   | { readonly kind: 'done'; readonly frames: readonly Outbound[]; readonly closeAfter: boolean }
   | { readonly kind: 'deferred'; readonly run: () => readonly Outbound[] };
 
@@ -32,7 +35,7 @@ export class ConnectionQueue {
   }
 
   /** Marks the waiting item `key` (a write or a sync) as answered by `frames`. */
-  complete(key: string, frames: readonly Outbound[], closeAfter: boolean): void {
+  complete(key: QueueKey, frames: readonly Outbound[], closeAfter: boolean): void {
     for (let i = this.#head; i < this.#items.length; i++) {
       const item = this.#items[i];
       if (item?.kind === 'waiting' && item.key === key) {

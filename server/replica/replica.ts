@@ -18,7 +18,7 @@ import type { Logger } from '../../util/logger.js';
 import type { Rng } from '../../util/rng.js';
 import { hex } from '../../util/hex.js';
 import type { ConsensusMessage, ConsensusReady, MemberId } from '../consensus/index.js';
-import { ConnectionQueue } from './connection-queue.js';
+import { ConnectionQueue, type QueueKey } from './connection-queue.js';
 import type { ConnId, LogEntry, Outbound, Ready, SnapshotRequest } from './ready.js';
 import { checkAcl, DataTree } from '../tree/index.js';
 import { apply, decodeTxn, encodeTxn, PendingChanges, prep, responseOf, type ApplyResult, type Txn, type TxnHeader } from '../txn/index.js';
@@ -104,6 +104,8 @@ interface Awaiting {
   readonly conn: ConnId;
   readonly xid: number;
   readonly op: number;
+  /** The key of its place in the connection's queue. */
+  readonly queueKey: QueueKey;
   /** For sync: the path to echo. */
   readonly path?: string;
 }
@@ -144,7 +146,15 @@ export class Replica {
   readonly #conns = new Map<ConnId, Conn>();
   readonly #connOfSession = new Map<bigint, ConnId>();
   /** Local requests waiting for their txn, by `sessionId:cxid`, or their sync, by `s:<n>`. */
-  readonly #awaiting = new Map<string, Awaiting>();
+  readonly #awaitingSyncs = new Map<string, Awaiting>();
+  /**
+   * Local writes waiting for their txn, by sessionId then cxid. Nested maps rather than one map
+   * keyed by a `sessionId:cxid` string: turning the bigint into a string for every write and
+   * every applied txn cost ~0.5 us each (measured).
+   */
+  readonly #awaitingWrites = new Map<bigint, Map<number, Awaiting>>();
+  /** Numbers the queue places of writes (syncs use their `s:<n>` key). */
+  #writeSeq = 0;
   /** Connections waiting for their createSession txn, by session id. */
   readonly #connecting = new Map<bigint, { conn: ConnId; timeoutMs: number }>();
   /** Standalone: txns prepped and logged, not yet durable, in zxid order. */
@@ -225,8 +235,7 @@ export class Replica {
     if (group === null) return null;
     const status = group.status;
     const uptimeMs = group.stats.leaderUptimeMs(this.#now.nowMs);
-    let pendingSyncs = 0;
-    for (const key of this.#awaiting.keys()) if (key.startsWith('s:')) pendingSyncs++;
+    const pendingSyncs = this.#awaitingSyncs.size;
     return {
       peerState: `${status.role} - ${status.phase}`,
       quorumSize: group.voterCount,
@@ -461,7 +470,11 @@ export class Replica {
     if (conn.sessionId !== null && this.#connOfSession.get(conn.sessionId) === connId) {
       this.#connOfSession.delete(conn.sessionId);
     }
-    for (const [key, awaiting] of this.#awaiting) if (awaiting.conn === connId) this.#awaiting.delete(key);
+    for (const [key, awaiting] of this.#awaitingSyncs) if (awaiting.conn === connId) this.#awaitingSyncs.delete(key);
+    for (const [sessionId, bySession] of this.#awaitingWrites) {
+      for (const [cxid, awaiting] of bySession) if (awaiting.conn === connId) bySession.delete(cxid);
+      if (bySession.size === 0) this.#awaitingWrites.delete(sessionId);
+    }
     this.#conns.delete(connId);
   }
 
@@ -547,9 +560,11 @@ export class Replica {
   /** Queues a write for its reply and submits it; `request` null is a body that did not decode. */
   #write(conn: Conn, sessionId: bigint, header: RequestHeader, request: Request | null): void {
     if (request?.op === OpCode.closeSession) this.sessions.setClosing(sessionId);
-    const key = awaitKey(sessionId, header.xid);
-    conn.queue.push({ kind: 'waiting', key });
-    this.#awaiting.set(key, { conn: conn.id, xid: header.xid, op: header.type });
+    const queueKey = ++this.#writeSeq;
+    conn.queue.push({ kind: 'waiting', key: queueKey });
+    let bySession = this.#awaitingWrites.get(sessionId);
+    if (bySession === undefined) this.#awaitingWrites.set(sessionId, (bySession = new Map()));
+    bySession.set(header.xid, { conn: conn.id, xid: header.xid, op: header.type, queueKey });
     const requestId = this.#nextRequestId();
     const cxid = header.xid;
     if (request === null) {
@@ -640,17 +655,25 @@ export class Replica {
     if (zxid > this.#lastProposedZxid) this.#lastProposedZxid = zxid;
     this.#pending.applied(zxid);
     this.counters.txnsApplied++;
-    const key = awaitKey(txn.header.sessionId, txn.header.cxid);
-    const awaiting = this.#awaiting.get(key);
-    if (awaiting !== undefined) this.#awaiting.delete(key);
+    const awaiting = this.#takeAwaitingWrite(txn.header.sessionId, txn.header.cxid);
     this.#updateSessions(txn, awaiting);
     this.#fireWatches(result);
     if (txn.kind === 'createSession') this.#finishConnect(txn.header.sessionId);
-    else if (awaiting !== undefined) this.#completeWrite(awaiting, key, zxid, result, touched);
+    else if (awaiting !== undefined) this.#completeWrite(awaiting, zxid, result, touched);
     this.#maybeSnapshot();
   }
 
-  #completeWrite(awaiting: Awaiting, key: string, zxid: bigint, result: ApplyResult, touched: Set<Conn>): void {
+  /** The local write waiting for the txn of (`sessionId`, `cxid`), removed; undefined if none. */
+  #takeAwaitingWrite(sessionId: bigint, cxid: number): Awaiting | undefined {
+    const bySession = this.#awaitingWrites.get(sessionId);
+    const awaiting = bySession?.get(cxid);
+    if (bySession === undefined || awaiting === undefined) return undefined;
+    bySession.delete(cxid);
+    if (bySession.size === 0) this.#awaitingWrites.delete(sessionId);
+    return awaiting;
+  }
+
+  #completeWrite(awaiting: Awaiting, zxid: bigint, result: ApplyResult, touched: Set<Conn>): void {
     const conn = this.#conns.get(awaiting.conn);
     if (conn === undefined) return;
     const reply: Outbound = {
@@ -659,7 +682,7 @@ export class Replica {
       header: { xid: awaiting.xid, zxid, err: result.err },
       response: responseOf(awaiting.op, result),
     };
-    conn.queue.complete(key, [reply], awaiting.op === OpCode.closeSession);
+    conn.queue.complete(awaiting.queueKey, [reply], awaiting.op === OpCode.closeSession);
     touched.add(conn);
   }
 
@@ -719,7 +742,7 @@ export class Replica {
   #groupSync(conn: Conn, header: RequestHeader, path: string): void {
     const key = `s:${++this.#syncSeq}`;
     conn.queue.push({ kind: 'waiting', key });
-    this.#awaiting.set(key, { conn: conn.id, xid: header.xid, op: OpCode.sync, path });
+    this.#awaitingSyncs.set(key, { conn: conn.id, xid: header.xid, op: OpCode.sync, queueKey: key, path });
     this.#group?.core.sync(new TextEncoder().encode(key));
   }
 
@@ -771,9 +794,9 @@ export class Replica {
   }
 
   #finishSync(key: string, touched: Set<Conn>): void {
-    const awaiting = this.#awaiting.get(key);
+    const awaiting = this.#awaitingSyncs.get(key);
     if (awaiting === undefined) return;
-    this.#awaiting.delete(key);
+    this.#awaitingSyncs.delete(key);
     const conn = this.#conns.get(awaiting.conn);
     if (conn === undefined) return;
     const reply: Outbound = {
@@ -927,10 +950,6 @@ export class Replica {
   connectionSession(conn: ConnId): bigint | null {
     return this.#conns.get(conn)?.sessionId ?? null;
   }
-}
-
-function awaitKey(sessionId: bigint, cxid: number): string {
-  return `${sessionId}:${cxid}`;
 }
 
 function hasWork(rd: ConsensusReady): boolean {
