@@ -3,7 +3,6 @@ import type { Logger } from '../../util/index.js';
 import type { TemplateConfig } from '../config/index.js';
 import {
   atomicWrite,
-  dependencyId,
   Quiescence,
   type Renderer,
   type RenderOutcome,
@@ -63,7 +62,7 @@ export class TemplateRunner {
   readonly #owner: string;
   readonly #log: Logger;
   readonly #batch: Quiescence;
-  #deps = new Set<string>();
+  #deps: ReadonlySet<string> = new Set<string>();
   #running: Promise<void> | null = null;
   #isDirty = false;
   #retryTimer: Timer | null = null;
@@ -164,8 +163,7 @@ export class TemplateRunner {
     const started = performance.now();
     const outcome = this.#o.renderer.render(this.#o.source);
     this.#lastRenderWallMs = this.#o.scheduler.wallMs();
-    this.#deps = new Set(outcome.dependencies.map(dependencyId));
-    this.#o.source.setDependencies(this.#owner, outcome.dependencies);
+    this.#deps = this.#o.source.setDependencies(this.#owner, outcome.dependencies);
     await this.#handle(outcome);
     this.#o.onRendered?.(this.#state, (performance.now() - started) / 1000);
   }

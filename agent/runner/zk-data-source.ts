@@ -74,12 +74,19 @@ export class ZkDataSource implements DataSource {
     return this.#watches.size + this.#keys.size;
   }
 
-  /** Declares what `owner` reads now; starts new watches and stops those nobody reads any more. */
-  setDependencies(owner: string, deps: readonly Dependency[]): void {
+  /**
+   * Declares what `owner` reads now; starts new watches and stops those nobody reads any more.
+   * Returns the dependency ids (the set the source keeps, for the owner to share, not change).
+   */
+  setDependencies(owner: string, deps: readonly Dependency[]): ReadonlySet<string> {
     const ids = new Set(deps.map(dependencyId));
+    const previous = this.#owners.get(owner);
     this.#owners.set(owner, ids);
     for (const dep of deps) this.#ensure(dep);
-    this.#collect();
+    // Most renders read what the last one read; only a dropped dependency needs the sweep, which
+    // builds an id per watched key.
+    if (previous !== undefined && !isSubset(previous, ids)) this.#collect();
+    return ids;
   }
 
   /** Drops everything `owner` declared. */
@@ -166,4 +173,10 @@ export class ZkDataSource implements DataSource {
       watch.cache.close().catch((err: unknown) => this.#log.debug({ err, dependency: id }, 'closing a watch failed'));
     }
   }
+}
+
+/** Whether every element of `a` is in `b`. */
+function isSubset(a: ReadonlySet<string>, b: ReadonlySet<string>): boolean {
+  for (const x of a) if (!b.has(x)) return false;
+  return true;
 }
