@@ -4,6 +4,7 @@
  * four-letter words, and writes the frames the run loop hands back with `deliver`. It never
  * drains the replica itself: after feeding input it calls `onInput` so the run loop can.
  */
+import { Buffer } from 'node:buffer';
 import { createServer, type Server, type Socket } from 'node:net';
 import type { Clock } from '../../util/clock.js';
 import type { Logger } from '../../util/logger.js';
@@ -328,13 +329,14 @@ export class ClientListener {
     this.#serverStats.latency.record(conn.stats.lastLatencyMs);
   }
 
-  /** Writes one drain's frames for a connection as a single writev (cork/uncork). */
+  /**
+   * Writes one drain's frames for a connection with one socket write: the frames are copied
+   * into one buffer first, which costs less than the stream's per-chunk bookkeeping of a
+   * corked writev (one write request and callback per frame; measured under write load).
+   */
   #write(conn: Connection, frames: readonly Uint8Array[]): void {
     const { socket } = conn;
-    socket.cork();
-    let isFlushed = true;
-    for (const frame of frames) isFlushed = socket.write(frame);
-    socket.uncork();
+    const isFlushed = socket.write(frames.length === 1 ? (frames[0] as Uint8Array) : Buffer.concat(frames));
     // A client that does not read its replies must not make us buffer without bound.
     if (!isFlushed) conn.isWriteBlocked = true;
   }
