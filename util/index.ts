@@ -8,3 +8,4 @@ export { Rng, randomRng } from './rng.js';
 export { type Deferred, deferred } from './deferred.js';
 export { hex } from './hex.js';
 export { type Logger, silentLogger, rootLogger, type RootLoggerOptions } from './logger.js';
+export { ConfigError, configMessage } from './config-error.js';
