@@ -1,9 +1,10 @@
 #!/usr/bin/env node
 // Measures the agent with real processes (not a test: it prints figures). Needs `npm run build`.
-//   node bench/agent.mjs [changes=200]
+//   node bench/agent.mjs [changes=200]      (BENCH_AGENT_NODE_ARGS: extra node flags for the agents)
 // 1. setData committed -> rendered file on disk: median/p99 over `changes` changes
 // 2. env key change -> the supervised app answering with the new value (restart): median of 10
-// 3. agent RSS while watching 10,000 keys: one `tree` over 10,000 znodes, and 10,000 `key` reads
+// 3. agent RSS 5 s after its first render (and its peak, VmHWM): a 10-key template for the
+//    baseline, one `tree` over 10,000 znodes, and 10,000 `key` reads
 // 4. failover after kill -9 of the active app, and of the active's agent: median of 5
 import { spawn } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
@@ -37,8 +38,12 @@ async function waitFor(cond, ms, what) {
   for (;;) { const v = await cond(); if (v) return v; if (performance.now() > end) throw new Error(`timeout: ${what}`); await sleep(2); }
 }
 async function json(url) { try { return await (await fetch(url, { signal: AbortSignal.timeout(500) })).json(); } catch { return null; } }
-function agent(name, yaml, server) { const file = join(dir, `${name}.yaml`); writeFileSync(file, yaml); return run([bin, 'agent', '--config', file, '--server', server]); }
-function rssMb(pid) { const m = /VmRSS:\s+(\d+)/.exec(readFileSync(`/proc/${pid}/status`, 'utf8')); return Number(m[1]) / 1024; }
+// BENCH_AGENT_NODE_ARGS (e.g. --max-semi-space-size=2) go to the agents' node only, not the server's.
+const agentNodeArgs = (process.env.BENCH_AGENT_NODE_ARGS ?? '').split(' ').filter((a) => a !== '');
+function agent(name, yaml, server) { const file = join(dir, `${name}.yaml`); writeFileSync(file, yaml); return run([...agentNodeArgs, bin, 'agent', '--config', file, '--server', server]); }
+function statusMb(pid, field) { const m = new RegExp(`${field}:\\s+(\\d+)`).exec(readFileSync(`/proc/${pid}/status`, 'utf8')); return Number(m[1]) / 1024; }
+const rss = (pid) => `${statusMb(pid, 'VmRSS').toFixed(0)} MB (peak ${statusMb(pid, 'VmHWM').toFixed(0)} MB)`;
+const settleMs = 5000;
 
 try {
   writeFileSync(join(dir, 'zoo.cfg'), `tickTime=2000\ndataDir=${join(dir, 'data')}\nclientPort=0\nclientPortAddress=127.0.0.1\n`);
@@ -80,24 +85,23 @@ try {
   }
   console.log(`env change -> restarted app answering (10 changes): median ${fmt(pct(restarts, 50))}, max ${fmt(Math.max(...restarts))}`);
 
-  // 3. RSS with 10,000 keys
+  // 3. RSS: a 10-key baseline, then 10,000 keys as one tree and as separate reads
   await zk.create('/big');
   for (let i = 0; i < 10_000; i += 500) await Promise.all(Array.from({ length: 500 }, (_, j) => zk.create(`/big/k${i + j}`, `value-${i + j}`)));
-  const treeOut = join(dir, 'tree.txt');
-  writeFileSync(join(dir, 'tree.hbs'), '{{#tree "/big"}}{{key}}={{value}}\n{{/tree}}');
-  const a3 = agent('tree', `templates:\n  - { source: ${join(dir, 'tree.hbs')}, destination: ${treeOut} }\n`, addr);
-  await waitFor(() => { try { return readFileSync(treeOut, 'utf8').split('\n').length > 10_000; } catch { return false; } }, 60_000, 'tree render');
-  await sleep(2000);
-  console.log(`agent RSS watching a tree of 10,000 keys: ${rssMb(a3.pid).toFixed(0)} MB`);
-  kill(a3, 'SIGTERM');
-  const keysTpl = Array.from({ length: 10_000 }, (_, i) => `{{key "/big/k${i}"}}`).join('\n');
-  writeFileSync(join(dir, 'keys.hbs'), keysTpl);
-  const keysOut = join(dir, 'keys.txt');
-  const a4 = agent('keys', `templates:\n  - { source: ${join(dir, 'keys.hbs')}, destination: ${keysOut} }\n`, addr);
-  await waitFor(() => { try { return readFileSync(keysOut, 'utf8').split('\n').length >= 10_000; } catch { return false; } }, 120_000, 'keys render');
-  await sleep(2000);
-  console.log(`agent RSS watching 10,000 individual keys: ${rssMb(a4.pid).toFixed(0)} MB`);
-  kill(a4, 'SIGTERM');
+  const rssOf = async (name, text, lines) => {
+    writeFileSync(join(dir, `${name}.hbs`), text);
+    const file = join(dir, `${name}.txt`);
+    const a = agent(name, `templates:\n  - { source: ${join(dir, `${name}.hbs`)}, destination: ${file} }\n`, addr);
+    await waitFor(() => { try { return readFileSync(file, 'utf8').split('\n').length >= lines; } catch { return false; } }, 120_000, `${name} render`);
+    await sleep(settleMs);
+    const figure = rss(a.pid);
+    kill(a, 'SIGTERM');
+    return figure;
+  };
+  const keysTemplate = (n) => Array.from({ length: n }, (_, i) => `{{key "/big/k${i}"}}`).join('\n');
+  console.log(`agent RSS ${settleMs / 1000} s after rendering 10 keys (baseline): ${await rssOf('ten', keysTemplate(10), 10)}`);
+  console.log(`agent RSS ${settleMs / 1000} s after rendering a tree of 10,000 keys: ${await rssOf('tree', '{{#tree "/big"}}{{key}}={{value}}\n{{/tree}}', 10_001)}`);
+  console.log(`agent RSS ${settleMs / 1000} s after rendering 10,000 individual keys: ${await rssOf('keys', keysTemplate(10_000), 10_000)}`);
 
   // 4. failover
   const nn = join(root, 'examples', 'namenode-ha');

@@ -6,7 +6,7 @@ import type { Scheduler, Timer } from '../render/index.js';
 export const compactQuietMs = 1000;
 
 /** Heap growth since the last compaction that makes the next quiet period compact again. */
-export const compactGrowthBytes = 16 * 1024 * 1024;
+export const compactGrowthBytes = 8 * 1024 * 1024;
 
 /** Inputs of a {@link HeapCompactor}. */
 export interface HeapCompactorOptions {
