@@ -29,7 +29,7 @@ export interface HeapCompactorOptions {
  * maximum (2 x 16 MB) and leaves the old generation full of garbage, and an agent that then idles
  * allocates too little to trigger the collections that would shrink them; V8's own memory reducer
  * only starts after a full collection, which such an agent may never reach. Measured with
- * `node bench/agent.mjs` (bench/README.md): RSS watching 10,000 keys fell from ~124 MB to ~75 MB,
+ * `node bench/agent.mjs` (bench/README.md): RSS watching 10,000 keys fell from ~124 MB to ~79 MB,
  * at the cost of one full collection (tens of ms) while nothing renders. Under steady changes the
  * agent is never quiet, and V8's own heuristics stay in charge.
  */
