@@ -15,9 +15,11 @@ const CHUNK_NODES = 10_000;
 export function encodeStateImage(sessions: readonly StoredSession[], tree: DataTree, zxid: bigint): Uint8Array {
   const w = new JuteWriter(1 << 16);
   w.writeBuffer(encodeSessionMeta(sessions));
-  w.writeLong(BigInt.asIntN(64, tree.digest()));
-  const cursor = tree.startSnapshot(zxid);
-  for (let chunk = cursor.next(CHUNK_NODES); chunk !== null; chunk = cursor.next(CHUNK_NODES)) w.writeBuffer(chunk);
+  // In one go, not through startSnapshot: a sliced disk snapshot may be open at the same time.
+  const image = tree.snapshotNow(CHUNK_NODES);
+  assert(image.zxid === zxid, `the image is of the last applied zxid ${zxid}`);
+  w.writeLong(BigInt.asIntN(64, image.digest));
+  for (const chunk of image.chunks) w.writeBuffer(chunk);
   w.writeBuffer(null);
   return w.toBytes();
 }

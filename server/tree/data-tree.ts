@@ -347,6 +347,19 @@ export class DataTree {
     return cursor;
   }
 
+  /**
+   * The whole snapshot as of now, serialized in one go (the chunks of `chunkNodes` nodes each),
+   * for a leader's SNAP image. Safe while a sliced snapshot (startSnapshot) is open: nothing
+   * changes during the call, so it keeps no pre-images and leaves that cursor's marks alone.
+   */
+  snapshotNow(chunkNodes: number): { zxid: bigint; digest: bigint; chunks: Uint8Array[] } {
+    const digest = this.digest();
+    const cursor = new SnapshotCursor({ entries: this.#nodes.entries(), zxid: this.#lastZxid, mark: null, digest, onDone: () => undefined });
+    const chunks: Uint8Array[] = [];
+    for (let chunk = cursor.next(chunkNodes); chunk !== null; chunk = cursor.next(chunkNodes)) chunks.push(chunk);
+    return { zxid: this.#lastZxid, digest, chunks };
+  }
+
   /** Adds a node read from a snapshot; for TreeLoader only. */
   insertLoaded(path: string, node: ZNode): boolean {
     if (this.#nodes.has(path)) return false;

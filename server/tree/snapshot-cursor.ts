@@ -43,8 +43,12 @@ export class SnapshotFormatError extends Error {
 export interface SnapshotCursorInit {
   readonly entries: IterableIterator<[string, ZNode]>;
   readonly zxid: bigint;
-  /** Unique per cursor; stamped on nodes as they are written. */
-  readonly mark: number;
+  /**
+   * Unique per cursor; stamped on nodes as they are written. Null for a cursor run to the end
+   * before the tree changes again (DataTree.snapshotNow): it needs no pre-images, and must not
+   * overwrite the stamps of a sliced snapshot that is open at the same time.
+   */
+  readonly mark: number | null;
   readonly digest: bigint;
   readonly onDone: (cursor: SnapshotCursor) => void;
 }
@@ -121,7 +125,7 @@ export class SnapshotCursor {
       }
       const [path, node] = step.value;
       const pre = this.#preImages.get(path);
-      node.snapMark = this.#init.mark;
+      if (this.#init.mark !== null) node.snapMark = this.#init.mark;
       if (pre !== undefined) {
         this.#preImages.delete(path);
         this.#write(out, path, pre);

@@ -118,6 +118,35 @@ describe('snapshot cursor and TreeLoader', () => {
     );
   });
 
+  it('a whole snapshot taken while a sliced one is open is exact, and the sliced one stays exact (a SNAP during a disk snapshot)', () => {
+    fc.assert(
+      fc.property(fc.array(randomOp, { maxLength: 30 }), fc.array(randomOp, { maxLength: 30 }), fc.integer({ min: 1, max: 3 }), (before, during, slice) => {
+        const h = new Harness();
+        for (const op of before) h.write(op.request, { sessionId: op.sessionId });
+        const paths = allPaths(h.tree);
+        const expected = dump(h.tree, paths);
+        const cursor = h.tree.startSnapshot(h.tree.lastZxid);
+        const chunks: Uint8Array[] = [];
+        let i = 0;
+        for (let c = cursor.next(slice); c !== null; c = cursor.next(slice)) {
+          chunks.push(c);
+          const op = during[i++];
+          if (op !== undefined) h.write(op.request, { sessionId: op.sessionId });
+          if (i === 2) {
+            const whole = h.tree.snapshotNow(slice);
+            const nowPaths = allPaths(h.tree);
+            expect(dump(loadAll(whole.chunks), nowPaths)).toEqual(dump(h.tree, nowPaths));
+            expect(whole.zxid).toBe(h.tree.lastZxid);
+          }
+        }
+        const loaded = loadAll(chunks);
+        expect(dump(loaded, paths)).toEqual(expected);
+        expect(allPaths(loaded).sort()).toEqual([...paths].sort());
+      }),
+      { numRuns: 200 },
+    );
+  });
+
   it('a closed cursor stops saving pre-images, and a new one can start', () => {
     const h = new Harness();
     h.write(create('/a'));
