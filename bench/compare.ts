@@ -106,14 +106,26 @@ function loadShape(server: BenchServer, options: CompareOptions): Omit<LoadOptio
   };
 }
 
-/** The side-by-side table: throughput and latency of each server, and Corral/ZooKeeper. */
-export function formatTable(runs: readonly ScenarioRun[]): string {
+/** What formatTable reads of one run (a standalone or an ensemble scenario run). */
+export interface TableRun {
+  readonly kind: ServerKind;
+  readonly scenario: string;
+  readonly result: { readonly opsPerSec: number; readonly all: { readonly p50Us: number; readonly p99Us: number; readonly p999Us: number } };
+}
+
+/**
+ * The side-by-side table of the scenarios that ran: throughput and latency of each server and
+ * Corral/ZooKeeper; the last column is p99.9 of both, or the p99 ratio (the ensemble's table).
+ */
+export function formatTable(runs: readonly TableRun[], lastColumn: 'p99.9' | 'p99 ratio' = 'p99.9'): string {
   const ms = (us: number | undefined): string => (us === undefined ? '-' : (us / 1000).toFixed(2));
-  const header = 'scenario      | Corral ops/s | ZK ops/s | ops ratio | p50 ms C / ZK | p99 ms C / ZK | p99.9 ms C / ZK';
+  const isRatio = lastColumn === 'p99 ratio';
+  const header = `scenario      | Corral ops/s | ZK ops/s | ops ratio | p50 ms C / ZK | p99 ms C / ZK | ${isRatio ? 'p99 ratio' : 'p99.9 ms C / ZK'}`;
   const lines = [header, header.replace(/[^|]/g, '-')];
   for (const scenario of SCENARIOS.filter((s) => runs.some((r) => r.scenario === s.name))) {
     const c = runs.find((r) => r.kind === 'corral' && r.scenario === scenario.name)?.result;
     const z = runs.find((r) => r.kind === 'zookeeper' && r.scenario === scenario.name)?.result;
+    const last = isRatio ? (c === undefined ? 'n/a' : ratio(c.all.p99Us, z?.all.p99Us)).padStart(9) : `${ms(c?.all.p999Us)} / ${ms(z?.all.p999Us)}`.padStart(15);
     lines.push(
       [
         scenario.name.padEnd(13),
@@ -122,7 +134,7 @@ export function formatTable(runs: readonly ScenarioRun[]): string {
         (c === undefined ? 'n/a' : ratio(c.opsPerSec, z?.opsPerSec)).padStart(9),
         `${ms(c?.all.p50Us)} / ${ms(z?.all.p50Us)}`.padStart(13),
         `${ms(c?.all.p99Us)} / ${ms(z?.all.p99Us)}`.padStart(13),
-        `${ms(c?.all.p999Us)} / ${ms(z?.all.p999Us)}`.padStart(15),
+        last,
       ].join(' | '),
     );
   }

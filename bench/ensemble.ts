@@ -19,7 +19,7 @@
 import { loadavg } from 'node:os';
 import { resolve } from 'node:path';
 import { parseArgs } from 'node:util';
-import { SCENARIOS } from './compare.js';
+import { formatTable, SCENARIOS } from './compare.js';
 import { measureFailover, type KillResult } from './ensemble-failover.js';
 import { type EnsembleLoadResult, runEnsembleLoad } from './ensemble-load.js';
 import { BenchEnsemble } from './ensemble-members.js';
@@ -115,29 +115,6 @@ function formatResult(r: EnsembleLoadResult): string {
   const ms = (us: number): string => (us / 1000).toFixed(2);
   const errors = Object.keys(r.errors).length === 0 ? 'no errors' : `errors ${JSON.stringify(r.errors)}`;
   return `${r.opsPerSec} ops/s, p50 ${ms(r.all.p50Us)} p99 ${ms(r.all.p99Us)} p99.9 ${ms(r.all.p999Us)} ms, per member ${r.completedByMember.join('/')}, ${errors}`;
-}
-
-/** The side-by-side throughput table with the ratio Corral/ZooKeeper. */
-export function formatThroughputTable(runs: readonly EnsembleScenarioRun[]): string {
-  const ms = (us: number | undefined): string => (us === undefined ? '-' : (us / 1000).toFixed(2));
-  const header = 'scenario      | Corral ops/s | ZK ops/s | ops ratio | p50 ms C / ZK | p99 ms C / ZK | p99 ratio';
-  const lines = [header, header.replace(/[^|]/g, '-')];
-  for (const scenario of SCENARIOS) {
-    const c = runs.find((r) => r.kind === 'corral' && r.scenario === scenario.name)?.result;
-    const z = runs.find((r) => r.kind === 'zookeeper' && r.scenario === scenario.name)?.result;
-    lines.push(
-      [
-        scenario.name.padEnd(13),
-        String(c?.opsPerSec ?? '-').padStart(12),
-        String(z?.opsPerSec ?? '-').padStart(8),
-        (c === undefined ? 'n/a' : ratio(c.opsPerSec, z?.opsPerSec)).padStart(9),
-        `${ms(c?.all.p50Us)} / ${ms(z?.all.p50Us)}`.padStart(13),
-        `${ms(c?.all.p99Us)} / ${ms(z?.all.p99Us)}`.padStart(13),
-        (c === undefined ? 'n/a' : ratio(c.all.p99Us, z?.all.p99Us)).padStart(9),
-      ].join(' | '),
-    );
-  }
-  return lines.join('\n');
 }
 
 /** Median and max of the recovery times; a kill without recovery counts as infinitely slow. */
@@ -246,7 +223,7 @@ async function main(argv: readonly string[]): Promise<void> {
     const throughput: EnsembleScenarioRun[] = [];
     if (options.throughput) {
       for (const kind of order) throughput.push(...(await runThroughput(kind, options)));
-      console.log(`\nround ${round + 1} throughput (load average now ${loadavg()[0]?.toFixed(1)})\n${formatThroughputTable(throughput)}`);
+      console.log(`\nround ${round + 1} throughput (load average now ${loadavg()[0]?.toFixed(1)})\n${formatTable(throughput, 'p99 ratio')}`);
     }
     const failover: FailoverRun[] = [];
     if (options.failover && options.kills > 0) {

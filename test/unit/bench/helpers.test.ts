@@ -54,4 +54,14 @@ describe('bench helpers', () => {
     const row = formatTable(runs).split('\n')[2] ?? '';
     expect(row.split('|').map((c) => c.trim()).slice(0, 4)).toEqual(['reads 100%', '500', '-', 'n/a']);
   });
+
+  it('formatTable can end in the p99 ratio instead of p99.9 (the ensemble table)', () => {
+    const runs: ScenarioRun[] = [
+      { kind: 'corral', scenario: 'writes 100%', result: result(500), rssBytesAfter: 0, loadAverage1m: 0 },
+      { kind: 'zookeeper', scenario: 'writes 100%', result: result(1000), rssBytesAfter: 0, loadAverage1m: 0 },
+    ];
+    const [header, , row] = formatTable(runs, 'p99 ratio').split('\n');
+    expect(header?.endsWith('p99 ratio')).toBe(true);
+    expect(row?.split('|').map((c) => c.trim()).at(-1)).toBe('1.00');
+  });
 });
