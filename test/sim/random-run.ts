@@ -1,8 +1,9 @@
 /**
  * One seeded random run: the seed draws a fault profile (loss, delay and reordering, duplication,
- * partitions both ways (some resetting the connections across them), connection resets, crashes losing or tearing the unsynced tail, tick skew, small in-memory
- * logs that force SNAP), runs client writes through a safety phase with faults on, then a
- * liveness phase with faults off and every member up, after which all members must converge.
+ * partitions both ways, some of them resetting the connections across them, connection resets
+ * between healthy members, crashes losing or tearing the unsynced tail, tick skew, small
+ * in-memory logs that force SNAP), runs client writes through a safety phase with faults on, then
+ * a liveness phase with faults off and every member up, after which all members must converge.
  */
 import { Rng } from '../../util/rng.js';
 import { SimViolation, type WriteRecord } from './checkers.js';
