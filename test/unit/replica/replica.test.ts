@@ -9,26 +9,11 @@ import { ErrorCode } from '../../../protocol/errors.js';
 import { Replica } from '../../../server/replica/replica.js';
 import type { Outbound } from '../../../server/replica/ready.js';
 import { sessionPassword } from '../../../server/session/index.js';
-import { Rng } from '../../../util/rng.js';
+import { now, testReplica } from './replica-fixture.js';
 
-const now = { nowMs: 1_000, wallMs: 1_700_000_000_000 };
 
 function replica(): Replica {
-  return new Replica({
-    serverId: 1,
-    tickTimeMs: 2_000,
-    minSessionTimeoutMs: 4_000,
-    maxSessionTimeoutMs: 40_000,
-    snapCount: 100_000,
-    extendedTypesEnabled: false,
-    skipAcl: false,
-    reconfigEnabled: false,
-    superDigest: null,
-    containerCheckIntervalMs: 60_000,
-    containerMaxNeverUsedIntervalMs: 0,
-    rng: new Rng(1),
-    startNowMs: 0,
-  });
+  return testReplica();
 }
 
 const connect = (sessionId = 0n, passwd: Uint8Array | null = new Uint8Array(16)): ConnectRequest => ({

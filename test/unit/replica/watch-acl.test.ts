@@ -7,29 +7,14 @@ import { describe, expect, it } from 'vitest';
 import { AddWatchMode, OpCode, Perms, digestAuthId, type Acl, type Request } from '../../../protocol/index.js';
 import { Replica } from '../../../server/replica/replica.js';
 import type { Outbound } from '../../../server/replica/ready.js';
-import { Rng } from '../../../util/rng.js';
+import { now, testReplica } from './replica-fixture.js';
 
-const now = { nowMs: 1_000, wallMs: 1_700_000_000_000 };
 const OPEN: readonly Acl[] = [{ perms: Perms.All, id: { scheme: 'world', id: 'anyone' } }];
 const NO_READ: readonly Acl[] = [{ perms: Perms.All & ~Perms.Read, id: { scheme: 'world', id: 'anyone' } }];
 const SUPER = { user: 'super', password: 'secret' };
 
 function replica(): Replica {
-  return new Replica({
-    serverId: 1,
-    tickTimeMs: 2_000,
-    minSessionTimeoutMs: 4_000,
-    maxSessionTimeoutMs: 40_000,
-    snapCount: 100_000,
-    extendedTypesEnabled: false,
-    skipAcl: false,
-    reconfigEnabled: false,
-    superDigest: digestAuthId(SUPER.user, SUPER.password),
-    containerCheckIntervalMs: 60_000,
-    containerMaxNeverUsedIntervalMs: 0,
-    rng: new Rng(1),
-    startNowMs: 0,
-  });
+  return testReplica({ superDigest: digestAuthId(SUPER.user, SUPER.password) });
 }
 
 /** Drives one replica with numbered connections and collects each connection's events. */
