@@ -11,10 +11,11 @@ import { OpCode, type ConnectRequest } from '../../../protocol/index.js';
 import { ErrorCode } from '../../../protocol/errors.js';
 import { ConsensusCore, DEFAULT_CONSENSUS_TUNING } from '../../../server/consensus/index.js';
 import { GroupLink } from '../../../server/replica/group-link.js';
-import { Replica } from '../../../server/replica/replica.js';
+import type { Replica } from '../../../server/replica/replica.js';
 import { sessionPassword } from '../../../server/session/index.js';
 import { DataTree } from '../../../server/tree/index.js';
 import { Rng } from '../../../util/rng.js';
+import { testReplica } from './replica-fixture.js';
 
 const sessionId = 0x0200_0000_0000_0001n;
 const at = (nowMs: number) => ({ nowMs, wallMs: 1_700_000_000_000 + nowMs });
@@ -26,21 +27,11 @@ function member(readOnlyModeEnabled: boolean): Replica {
     rng: new Rng(7),
   });
   const tree = new DataTree();
-  return new Replica(
+  return testReplica(
     {
-      serverId: 1,
       tickTimeMs: 500,
       minSessionTimeoutMs: 1_000,
       maxSessionTimeoutMs: 10_000,
-      snapCount: 100_000,
-      extendedTypesEnabled: false,
-      skipAcl: false,
-      reconfigEnabled: false,
-      superDigest: null,
-      containerCheckIntervalMs: 60_000,
-      containerMaxNeverUsedIntervalMs: 0,
-      rng: new Rng(1),
-      startNowMs: 0,
       group: new GroupLink(core, 1, { voters: [1, 2, 3], observers: [], syncLimitTicks: 5 }),
       readOnlyModeEnabled,
     },
