@@ -152,7 +152,7 @@ standalone Corral and a standalone ZooKeeper 3.8, one at a time; prints a table 
 const SCENARIO_KEYS: Readonly<Record<string, string>> = { reads: 'reads 100%', mixed: 'reads 90%', writes: 'writes 100%' };
 
 /** Parses --scenarios (comma-separated short names) into scenarios, in SCENARIOS order. */
-function scenariosNamed(list: string): Scenario[] {
+export function scenariosNamed(list: string): Scenario[] {
   const names = list.split(',').map((key) => {
     const name = SCENARIO_KEYS[key.trim()];
     if (name === undefined) throw new Error(`--scenarios: unknown scenario "${key}" (reads, mixed, writes)`);

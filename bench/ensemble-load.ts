@@ -8,7 +8,7 @@
 import { OpCode } from '../protocol/index.js';
 import { Rng } from '../util/index.js';
 import { LatencyHistogram, type LatencySummary } from './histogram.js';
-import { drive, type LoadOptions, prepareKeys, type RunState as LoadRunState, summariseRun } from './load.js';
+import { drive, type LoadOptions, type LoadResult, prepareKeys, type RunState as LoadRunState, summariseRun } from './load.js';
 import { WireSession } from './wire-session.js';
 
 /** A member's client address. */
@@ -22,17 +22,9 @@ export interface EnsembleLoadOptions extends Omit<LoadOptions, 'host' | 'port'> 
   readonly members: readonly MemberAddress[];
 }
 
-/** The figures of one run, as load.ts reports them; latencies in microseconds. */
-export interface EnsembleLoadResult {
+/** The figures of one run, as load.ts reports them (without its key set-up time); latencies in microseconds. */
+export interface EnsembleLoadResult extends Omit<LoadResult, 'options' | 'setupMs'> {
   readonly options: EnsembleLoadOptions;
-  readonly opsPerSec: number;
-  readonly completed: number;
-  readonly measuredMs: number;
-  readonly all: LatencySummary;
-  readonly reads: LatencySummary;
-  readonly writes: LatencySummary;
-  /** Failed requests in the measured window, by error name. */
-  readonly errors: Readonly<Record<string, number>>;
   /** Completed requests in the window per member (by index): how evenly the load was spread. */
   readonly completedByMember: readonly number[];
 }

@@ -12,14 +12,14 @@
  *
  * Run: node dist/bench/ensemble.js [--rounds 1] [--duration-ms 10000] [--warmup-ms 3000]
  *        [--server-warmup-ms 5000] [--sessions 9] [--depth 32] [--keys 1000] [--kills 5]
- *        [--only corral|zookeeper] [--skip-throughput] [--skip-failover] [--read-fractions 1,0.9,0]
+ *        [--only corral|zookeeper] [--skip-throughput] [--skip-failover] [--scenarios reads,mixed,writes]
  *        [--corral-bin path] [--json]
  * BENCH_TRACE=1 prints the failover writer's connects and failed requests with their times.
  */
 import { loadavg } from 'node:os';
 import { resolve } from 'node:path';
 import { parseArgs } from 'node:util';
-import { formatTable, SCENARIOS } from './compare.js';
+import { formatTable, type Scenario, scenariosNamed } from './compare.js';
 import { measureFailover, type KillResult } from './ensemble-failover.js';
 import { type EnsembleLoadResult, runEnsembleLoad } from './ensemble-load.js';
 import { BenchEnsemble } from './ensemble-members.js';
@@ -40,8 +40,8 @@ export interface EnsembleBenchOptions {
   readonly valueBytes: number;
   readonly kills: number;
   readonly throughput: boolean;
-  /** Read fractions of the scenarios to run (`--read-fractions 0,0.9`); all of SCENARIOS by default. */
-  readonly readFractions: readonly number[];
+  /** The scenarios to run (`--scenarios`, as compare.js takes it); all of SCENARIOS by default. */
+  readonly scenarios: readonly Scenario[];
   readonly failover: boolean;
   readonly corralBin?: string;
 }
@@ -93,7 +93,7 @@ export async function runThroughput(kind: ServerKind, options: EnsembleBenchOpti
     // Warm every member up once (JIT, V8's optimizer) with a mix of both paths, as compare.ts.
     if (options.serverWarmupMs > 0) await runEnsembleLoad({ ...shape, readFraction: 0.5, durationMs: options.serverWarmupMs, warmupMs: 0 });
     const runs: EnsembleScenarioRun[] = [];
-    for (const scenario of SCENARIOS.filter((sc) => options.readFractions.includes(sc.readFraction))) {
+    for (const scenario of options.scenarios) {
       const result = await runEnsembleLoad({ ...shape, readFraction: scenario.readFraction });
       console.log(`[${kind}] ${scenario.name}: ${formatResult(result)}`);
       runs.push({ kind, scenario: scenario.name, result, loadAverage1m: loadavg()[0] ?? 0 });
@@ -165,7 +165,7 @@ function parseOptions(argv: readonly string[]): EnsembleBenchOptions & { json: b
       only: { type: 'string' },
       'skip-throughput': { type: 'boolean', default: false },
       'skip-failover': { type: 'boolean', default: false },
-      'read-fractions': { type: 'string', default: SCENARIOS.map((sc) => sc.readFraction).join(',') },
+      scenarios: { type: 'string', default: 'reads,mixed,writes' },
       'corral-bin': { type: 'string' },
       json: { type: 'boolean', default: false },
     },
@@ -195,7 +195,7 @@ function parseOptions(argv: readonly string[]): EnsembleBenchOptions & { json: b
     valueBytes: 1024,
     kills: int('kills', values.kills, 0),
     throughput: !values['skip-throughput'],
-    readFractions: values['read-fractions'].split(',').map(Number),
+    scenarios: scenariosNamed(values.scenarios),
     failover: !values['skip-failover'],
     json: values.json,
     ...(values['corral-bin'] === undefined ? {} : { corralBin: resolve(values['corral-bin']) }),
