@@ -2,7 +2,7 @@
  * Helpers of the agent runner tests: the built CLI run as `corral agent …` (or any other
  * subcommand) in a temp dir, every process tracked by the shared harness so `reapAll()` kills it.
  */
-import { writeFile } from 'node:fs/promises';
+import { readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { corralBin, spawnTracked, type TrackedProcess, until, waitForExit } from '../../helpers/index.js';
 
@@ -70,4 +70,14 @@ export interface AgentStatusView {
   readonly agent: { readonly connected: boolean; readonly lastConfigError: string | null; readonly status: { readonly port: number } | null };
   readonly services: readonly { readonly id: string; readonly state: string; readonly maintenance: boolean }[];
   readonly templates: readonly { readonly destination: string; readonly state: string; readonly lastError: string | null }[];
+}
+
+/** A rendered file's text, or null while the agent has not written it yet. */
+export async function readOrNull(path: string): Promise<string | null> {
+  try {
+    return await readFile(path, 'utf8');
+  } catch {
+    // Not written yet.
+    return null;
+  }
 }

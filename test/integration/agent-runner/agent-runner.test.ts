@@ -12,18 +12,9 @@ import { readStatusAddress, statusAddressPath } from '../../../agent/index.js';
 import { ZkClient } from '../../../client/index.js';
 import { reapAll, type ServerHandle, signalGroup, tempDir, type TempDir, until, waitForExit } from '../../helpers/index.js';
 import { suiteName, targets } from '../../interop/targets.js';
-import { agentStatus, getJson, runCorralCli, type RunningAgent, startAgent } from './agent-process.js';
+import { agentStatus, getJson, readOrNull, runCorralCli, type RunningAgent, startAgent } from './agent-process.js';
 
 const sessionTimeoutMs = 4_000;
-
-async function readOrNull(path: string): Promise<string | null> {
-  try {
-    return await readFile(path, 'utf8');
-  } catch {
-    // Not written yet.
-    return null;
-  }
-}
 
 describe.each(targets)('agent runner against $label', (target) => {
   describe.skipIf(target.skip)(suiteName(target, 'agent runner'), () => {

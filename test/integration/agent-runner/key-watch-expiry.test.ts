@@ -6,27 +6,19 @@
  * re-registration (the watches now live on the new client), for a key that exists and for one
  * that did not exist (an exist watch) when the session expired.
  */
-import { readFile, writeFile } from 'node:fs/promises';
+import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, it } from 'vitest';
 import { Agent } from '../../../agent/index.js';
 import { ZkClient } from '../../../client/index.js';
 import { silentLogger } from '../../../util/index.js';
 import { tempDir, type TempDir, until } from '../../helpers/index.js';
+import { readOrNull } from './agent-process.js';
 import { fourLetterWord, TestServer } from '../client/zk-server.js';
 import { CuttableProxy } from '../recipes/proxy.js';
 
 /** The shortest session a server with tickTime=2000 grants (2 * tickTime): the expiry comes soon. */
 const sessionTimeoutMs = 4_000;
-
-async function readOrNull(path: string): Promise<string | null> {
-  try {
-    return await readFile(path, 'utf8');
-  } catch {
-    // Not written yet.
-    return null;
-  }
-}
 
 describe('agent key watcher after a session expiry (Corral server process)', () => {
   let server: TestServer;

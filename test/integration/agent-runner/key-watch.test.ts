@@ -4,23 +4,15 @@
  * created, deleted and created again is followed, and the watches keep working after the server
  * restarts (the keys are read again on the reconnect).
  */
-import { readFile, writeFile } from 'node:fs/promises';
+import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { Agent } from '../../../agent/index.js';
 import { ZkClient } from '../../../client/index.js';
 import { reapAll, type ServerHandle, tempDir, type TempDir, until } from '../../helpers/index.js';
+import { readOrNull } from './agent-process.js';
 import { suiteName, targets } from '../../interop/targets.js';
 import { silentLogger } from '../../../util/index.js';
-
-async function readOrNull(path: string): Promise<string | null> {
-  try {
-    return await readFile(path, 'utf8');
-  } catch {
-    // Not written yet.
-    return null;
-  }
-}
 
 /** The `rendered` count of corral_agent_renders_total from the agent's /metrics. */
 async function renderedCount(agent: Agent): Promise<number> {
