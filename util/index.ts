@@ -7,5 +7,6 @@ export { type Clock, systemClock, ManualClock } from './clock.js';
 export { Rng, randomRng } from './rng.js';
 export { type Deferred, deferred } from './deferred.js';
 export { hex } from './hex.js';
+export { RecentSet } from './recent-set.js';
 export { type Logger, silentLogger, rootLogger, type RootLoggerOptions } from './logger.js';
 export { ConfigError, configMessage } from './config-error.js';

@@ -17,6 +17,7 @@ import { assert } from '../../util/assert.js';
 import type { Logger } from '../../util/logger.js';
 import type { Rng } from '../../util/rng.js';
 import { hex } from '../../util/hex.js';
+import { RecentSet } from '../../util/recent-set.js';
 import type { ConsensusMessage, ConsensusReady, MemberId } from '../consensus/index.js';
 import { ConnectionQueue, type QueueKey } from './connection-queue.js';
 import type { ConnId, LogEntry, Outbound, Ready, SnapshotRequest } from './ready.js';
@@ -166,7 +167,7 @@ export class Replica {
   readonly #proposedTxns = new Map<bigint, { readonly data: Uint8Array; readonly txn: Txn }>();
   /** Ensemble leader: intents waiting for room among the outstanding proposals. */
   readonly #leaderQueue: WriteIntent[] = [];
-  readonly #seenRequestIds = new Set<bigint>();
+  readonly #seenRequestIds = new RecentSet<bigint>(SEEN_REQUEST_IDS_MAX);
   /**
    * High bits of this run's request ids: the member id and a random incarnation, so a restarted
    * member's ids never repeat ones a leader that stayed up still remembers (it drops repeats).
@@ -780,11 +781,7 @@ export class Replica {
     while (this.#canDrainLeaderQueue()) this.#prepIntent(this.#leaderQueue.shift() as WriteIntent);
     for (const forwarded of rd.requests) {
       const intent = decodeWriteIntent(forwarded.data);
-      if (this.#seenRequestIds.has(intent.requestId)) continue;
-      this.#seenRequestIds.add(intent.requestId);
-      if (this.#seenRequestIds.size > SEEN_REQUEST_IDS_MAX) {
-        this.#seenRequestIds.delete(this.#seenRequestIds.values().next().value as bigint);
-      }
+      if (!this.#seenRequestIds.add(intent.requestId)) continue;
       this.#prepIntent(intent);
     }
   }
