@@ -104,6 +104,14 @@ export function makeGroupLink(config: ServerConfig, recovered: { epochs: EpochRe
   return new GroupLink(core, config.serverId, { voters, observers, syncLimitTicks });
 }
 
+/** Persist rounds that may be in flight at once (see EnsembleShell's group commit). */
+const MAX_PERSISTS_IN_FLIGHT = 2;
+
+/** A batch of log entries only: no snapshot, truncation or epoch files to write first. */
+function isPlainBatch(batch: PersistBatch): boolean {
+  return batch.snapshot === null && batch.truncateAfter === null && batch.epochs === null;
+}
+
 /** Options of EnsembleShell. */
 export interface EnsembleShellOptions {
   readonly config: ServerConfig;
@@ -124,9 +132,13 @@ export interface EnsembleShellOptions {
 export class EnsembleShell {
   readonly #o: EnsembleShellOptions;
   readonly transport: PeerTransport;
-  /** The batches written now, ending in one fsync; resolves when they are durable and reported. */
-  #writing: Promise<void> | null = null;
-  /** Batches that arrived while a write was under way: the next write takes them all. */
+  /** Persist rounds (write + fsync) started and not yet reported; at most MAX_PERSISTS_IN_FLIGHT. */
+  #inFlight = 0;
+  /** True while the round in flight is not plain (it runs alone; see isPlainBatch). */
+  #isSerialInFlight = false;
+  /** Settles once every round started so far is reported (or failed fatally). */
+  #reported: Promise<void> = Promise.resolve();
+  /** Batches that arrived while no round could start: the next round takes them all. */
   #queued: PersistBatch[] = [];
 
   constructor(options: EnsembleShellOptions) {
@@ -170,22 +182,44 @@ export class EnsembleShell {
   }
 
   /**
-   * Group commit: every batch queued while the previous write ran is written in order and made
+   * Group commit: every batch queued while no round could start is written in order and made
    * durable by one fsync, then reported by its last `seq` (which covers the ones before it).
+   * Two rounds of plain batches may overlap (the log store starts the second fdatasync while the
+   * first runs, FileLogStore "Overlapping syncs"); rounds are still reported in order. A round
+   * with a snapshot, a truncation or epochs waits for the ones before it and runs alone.
    */
   #writeQueued(): void {
-    if (this.#writing !== null || this.#queued.length === 0) return;
+    if (this.#queued.length === 0 || this.#inFlight >= MAX_PERSISTS_IN_FLIGHT) return;
+    const isPlain = this.#queued.every(isPlainBatch);
+    if (this.#inFlight > 0 && (!isPlain || this.#isSerialInFlight)) return;
     const batches = this.#queued;
     this.#queued = [];
     const last = batches[batches.length - 1] as PersistBatch;
-    this.#writing = this.#persistAll(batches).then(
+    this.#inFlight++;
+    this.#isSerialInFlight = !isPlain;
+    const durable = isPlain ? this.#persistPlain(batches) : this.#persistAll(batches);
+    this.#reported = Promise.all([this.#reported, durable]).then(
       () => {
-        this.#writing = null;
+        this.#inFlight--;
+        this.#isSerialInFlight = false;
         this.#o.onPersisted(last.seq);
         this.#writeQueued();
       },
-      (error: unknown) => this.#o.onFatal(error),
+      (error: unknown) => {
+        this.#inFlight--;
+        this.#o.onFatal(error);
+      },
     );
+  }
+
+  /** Plain batches: appended now, in order, and synced together. */
+  #persistPlain(batches: readonly PersistBatch[]): Promise<void> {
+    try {
+      for (const batch of batches) this.#o.logStore.append(batch.entries);
+    } catch (error: unknown) {
+      return Promise.reject(error);
+    }
+    return this.#o.logStore.sync();
   }
 
   async #persistAll(batches: readonly PersistBatch[]): Promise<void> {
@@ -222,7 +256,7 @@ export class EnsembleShell {
 
   /** Waits for queued writes and closes the transport. */
   async close(): Promise<void> {
-    while (this.#writing !== null) await this.#writing;
+    while (this.#inFlight > 0) await this.#reported;
     await this.transport.close();
   }
 }

@@ -21,12 +21,21 @@
  * with one positional write on the single open fd, and calls fdatasync once. A file created by
  * the sync is fsynced and so is the directory, so the new name survives a crash.
  *
+ * Overlapping syncs: when the open file takes the pending entries as they are (no new file, no
+ * truncation queued), `sync` writes them at once with a synchronous positional write (page cache,
+ * tens of µs; an async write costs a thread-pool round trip through a busy event loop) and starts
+ * their fdatasync right away, even while the previous fdatasync still runs. Each fdatasync
+ * covers all data written before it; a sync resolves, and `lastSyncedZxid` moves, only once its
+ * own fdatasync and every earlier one completed, so durability is still reported in log order.
+ * Anything else (a new file, a truncation) waits for every earlier sync and runs alone.
+ *
  * Opening validates every file. A torn final write in the newest file (a record cut short, or a
  * bad record with nothing valid after it) is truncated with a warn log naming the file and
  * offset, and a newest file whose header never landed is removed. Anything else (a bad header, a
  * zxid gap, a bad record followed by valid data, a torn record in an older file) throws
  * StorageCorruptError and changes nothing on disk.
  */
+import { ftruncateSync, writeSync } from 'node:fs';
 import { mkdir, open, readFile, unlink, type FileHandle } from 'node:fs/promises';
 import { join } from 'node:path';
 import { assert } from '../../util/assert.js';
@@ -67,6 +76,8 @@ interface OpenLogFile {
   readonly handle: FileHandle;
   readonly info: LogFileInfo;
   allocatedBytes: number;
+  /** End of the written records, synced or not (`info.endOffset` covers the synced ones). */
+  writtenOffset: number;
 }
 
 /** Entries waiting for a sync; `isNewFile` starts them in a new file (set by `roll`). */
@@ -90,8 +101,12 @@ export class FileLogStore implements LogStore {
   #pending: PendingGroup[] = [];
   #isRollRequested = true;
   #lastAppendedZxid: bigint;
+  /** A serial sync queued behind #tail that has not yet taken the pending entries. */
   #queuedSync: Promise<void> | null = null;
-  #syncChain: Promise<void> = Promise.resolve();
+  /** Serial jobs (syncs that start a file, truncations) queued or running. */
+  #serialJobs = 0;
+  /** Settles once every write and sync started so far is done. */
+  #tail: Promise<void> = Promise.resolve();
   #failure: unknown = null;
   #isClosed = false;
 
@@ -151,19 +166,28 @@ export class FileLogStore implements LogStore {
     this.#lastAppendedZxid = previous;
   }
 
-  /** Writes everything appended before the write starts with one write and one fdatasync. */
+  /**
+   * Makes everything appended so far durable with one write and one fdatasync (see "Overlapping
+   * syncs" above); resolves once it and every earlier sync are durable.
+   */
   sync(): Promise<void> {
     assert(!this.#isClosed, 'log store used after close');
     // Reject rather than throw, so callers handle every sync failure in one place.
     if (this.#failure !== null) return Promise.reject(this.#failure);
-    // Syncs called while one is running share the next write, so bursts cost one fsync.
+    if (this.#pending.length === 0) return this.#tail;
+    // A queued serial sync has not taken the pending entries yet: it will write these too.
     if (this.#queuedSync !== null) return this.#queuedSync;
-    const next = this.#syncChain.then(async () => {
+    const current = this.#current;
+    const only = this.#pending[0];
+    if (this.#serialJobs === 0 && current !== null && this.#pending.length === 1 && only !== undefined && !only.isNewFile) {
+      this.#pending = [];
+      return this.#syncNow(current, only);
+    }
+    const next = this.#serial(async () => {
       this.#queuedSync = null;
       await this.#writePending();
     });
     this.#queuedSync = next;
-    this.#syncChain = next;
     return next;
   }
 
@@ -188,7 +212,10 @@ export class FileLogStore implements LogStore {
   /** Drops every entry with zxid greater than `zxid`, deleting and truncating files durably. */
   async truncateAfter(zxid: bigint): Promise<void> {
     this.#checkUsable();
-    await this.#syncChain;
+    await this.#serial(() => this.#truncateNow(zxid));
+  }
+
+  async #truncateNow(zxid: bigint): Promise<void> {
     for (const group of this.#pending) group.entries = group.entries.filter((entry) => entry.zxid <= zxid);
     this.#pending = this.#pending.filter((group) => group.entries.length > 0);
     if (zxid < this.lastSyncedZxid()) await this.#truncateFiles(zxid);
@@ -200,7 +227,7 @@ export class FileLogStore implements LogStore {
     if (this.#isClosed) return;
     this.#isClosed = true;
     try {
-      await this.#syncChain;
+      await this.#tail;
     } finally {
       await this.#closeCurrent();
     }
@@ -212,16 +239,62 @@ export class FileLogStore implements LogStore {
     if (this.#failure !== null) throw this.#failure;
   }
 
+  /** Runs `job` after every write and sync started before it, with no sync overlapping it. */
+  #serial(job: () => Promise<void>): Promise<void> {
+    this.#serialJobs++;
+    const next = this.#tail.then(job).finally(() => {
+      this.#serialJobs--;
+    });
+    this.#tail = next;
+    return next;
+  }
+
+  /** The overlapping path: write `group` now and start its fdatasync behind the earlier ones. */
+  #syncNow(current: OpenLogFile, group: PendingGroup): Promise<void> {
+    const bytes = encodeRecords(group.entries, false);
+    const position = current.writtenOffset;
+    const end = position + bytes.length;
+    const lastZxid = group.entries.at(-1)?.zxid ?? current.info.lastZxid;
+    let flushed: Promise<void>;
+    try {
+      if (end > current.allocatedBytes) {
+        current.allocatedBytes = Math.ceil(end / this.#preallocBytes) * this.#preallocBytes;
+        ftruncateSync(current.handle.fd, current.allocatedBytes);
+      }
+      writeFullySync(current.handle.fd, bytes, position);
+      current.writtenOffset = end;
+      flushed = current.handle.datasync();
+    } catch (err: unknown) {
+      flushed = Promise.reject(err);
+    }
+    const next = Promise.all([this.#tail, flushed]).then(
+      () => {
+        current.info.endOffset = end;
+        current.info.lastZxid = lastZxid;
+      },
+      (err: unknown) => this.#fail(err),
+    );
+    this.#tail = next;
+    return next;
+  }
+
   async #writePending(): Promise<void> {
     const groups = this.#pending;
     this.#pending = [];
     try {
       for (const group of groups) await this.#writeGroup(group);
     } catch (err: unknown) {
+      this.#fail(err);
+    }
+  }
+
+  /** After a failed write or fsync nothing later is known durable: every later use fails. */
+  #fail(err: unknown): never {
+    if (this.#failure === null) {
       this.#failure = err;
       this.#log.error({ err }, 'transaction log write failed');
-      throw err;
     }
+    throw this.#failure;
   }
 
   /** Writes one group with one positional write and one fdatasync (plus fsyncs for a new file). */
@@ -244,6 +317,7 @@ export class FileLogStore implements LogStore {
       await current.handle.datasync();
     }
     current.info.endOffset = position + bytes.length;
+    current.writtenOffset = current.info.endOffset;
     current.info.lastZxid = group.entries.at(-1)?.zxid ?? current.info.lastZxid;
   }
 
@@ -254,7 +328,7 @@ export class FileLogStore implements LogStore {
     const handle = await open(path, 'wx');
     const info: LogFileInfo = { path, firstZxid, endOffset: 0, lastZxid: this.lastSyncedZxid() };
     this.#files.push(info);
-    this.#current = { handle, info, allocatedBytes: 0 };
+    this.#current = { handle, info, allocatedBytes: 0, writtenOffset: 0 };
     this.#log.info({ file: path }, 'transaction log file created');
   }
 
@@ -378,6 +452,11 @@ async function readPrefix(path: string, length: number): Promise<Buffer> {
   } finally {
     await handle.close();
   }
+}
+
+function writeFullySync(fd: number, bytes: Buffer, position: number): void {
+  let done = 0;
+  while (done < bytes.length) done += writeSync(fd, bytes, done, bytes.length - done, position + done);
 }
 
 async function writeFully(handle: FileHandle, bytes: Buffer, position: number): Promise<void> {

@@ -128,6 +128,48 @@ describe('FileLogStore writing and reading', () => {
     expect((await collect(store, 0n)).length).toBe(9);
   });
 
+  it('overlapping syncs: each writes at once and starts its own fdatasync; they resolve in log order', async () => {
+    const store = await openStore();
+    store.append(entries(1n, 5n));
+    await store.sync();
+    store.append(entries(6n, 8n));
+    const second = store.sync();
+    store.append(entries(9n, 9n));
+    const third = store.sync();
+    expect(third).not.toBe(second);
+    const settled: string[] = [];
+    await Promise.all([second.then(() => settled.push('second')), third.then(() => settled.push('third'))]);
+    expect(settled).toEqual(['second', 'third']);
+    expect(store.lastSyncedZxid()).toBe(9n);
+    // Nothing pending: a sync waits for the ones in flight and writes nothing.
+    await store.sync();
+    await closeAll();
+    expect((await collect(await openStore(), 0n)).map((e) => e.zxid)).toEqual(entries(1n, 9n).map((e) => e.zxid));
+  });
+
+  it('a truncation waits for the syncs in flight; the writes after it start new files serially', async () => {
+    const store = await openStore();
+    store.append(entries(1n, 4n));
+    await store.sync();
+    store.append(entries(5n, 6n));
+    let isInFlightDone = false;
+    const inFlight = store.sync().then(() => (isInFlightDone = true));
+    await store.truncateAfter(5n);
+    expect(isInFlightDone).toBe(true);
+    // A truncation rolls: 6-7 start a new file, and a roll before 8 starts another; both go in
+    // the one serial sync queued behind the truncation.
+    store.append(entries(6n, 7n));
+    const first = store.sync();
+    store.roll();
+    store.append(entries(8n, 8n));
+    expect(store.sync()).toBe(first);
+    await Promise.all([inFlight, first]);
+    expect(store.lastSyncedZxid()).toBe(8n);
+    expect(store.fileStartZxids()).toEqual([1n, 6n, 8n]);
+    await closeAll();
+    expect((await collect(await openStore(), 0n)).map((e) => e.zxid)).toEqual(entries(1n, 8n).map((e) => e.zxid));
+  });
+
   it('rolls into new files named by first zxid and reads across them in order', async () => {
     const store = await openStore();
     for (let start = 1n; start <= 100n; start += 10n) {
@@ -346,6 +388,7 @@ describe('FileLogStore failures and model agreement', () => {
     const step = fc.oneof(
       fc.record({ kind: fc.constant('append' as const), count: fc.integer({ min: 1, max: 5 }), size: fc.integer({ min: 0, max: 300 }) }),
       fc.record({ kind: fc.constant('sync' as const) }),
+      fc.record({ kind: fc.constant('syncNoWait' as const) }),
       fc.record({ kind: fc.constant('roll' as const) }),
       fc.record({ kind: fc.constant('truncate' as const), back: fc.integer({ min: 0, max: 8 }) }),
       fc.record({ kind: fc.constant('reopen' as const) }),
@@ -356,6 +399,8 @@ describe('FileLogStore failures and model agreement', () => {
         const dir = join(tmp.path, `run-${run++}`);
         const model = new MemoryLogStore();
         let store = await FileLogStore.open(dir, pino({ level: 'silent' }), { preallocBytes: 512 });
+        // Syncs started and not awaited yet: they overlap with later appends, syncs and truncations.
+        let started: Promise<void>[] = [];
         try {
           for (const s of steps) {
             if (s.kind === 'append') {
@@ -365,6 +410,9 @@ describe('FileLogStore failures and model agreement', () => {
             } else if (s.kind === 'sync') {
               model.syncNow();
               await store.sync();
+            } else if (s.kind === 'syncNoWait') {
+              model.syncNow();
+              started.push(store.sync());
             } else if (s.kind === 'roll') {
               store.roll();
             } else if (s.kind === 'truncate') {
@@ -372,6 +420,8 @@ describe('FileLogStore failures and model agreement', () => {
               model.truncateAfterNow(target < 0n ? 0n : target);
               await store.truncateAfter(target < 0n ? 0n : target);
             } else {
+              await Promise.all(started);
+              started = [];
               model.crash();
               await store.close();
               store = await FileLogStore.open(dir, pino({ level: 'silent' }), { preallocBytes: 512 });
@@ -379,6 +429,7 @@ describe('FileLogStore failures and model agreement', () => {
             expect(store.lastZxid()).toBe(model.lastZxid());
           }
           await store.sync();
+          await Promise.all(started);
           model.syncNow();
           expect(await collect(store, 0n)).toEqual(model.entriesFrom(0n));
         } finally {
