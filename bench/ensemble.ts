@@ -7,13 +7,18 @@
  * 2. failover: each ensemble in turn, `--kills` times: kill -9 of the leader while a writer on a
  *    follower issues setData; time until the first write sent after the kill succeeds (median,
  *    max), then the killed member restarts and rejoins before the next kill.
+ * With `--interleave N`, step 1 instead starts both ensembles side by side (the idle one costs
+ * next to nothing), warms both, and runs each scenario as N pairs of windows, Corral and
+ * ZooKeeper back to back (the order alternating per pair), so both see the same machine: on a
+ * shared machine whose speed drifts minute to minute, the median of the paired ratios is the
+ * steadier figure.
  * ZooKeeper is skipped with a note when java or its jars are missing. Every process is killed
  * and every temp dir removed at the end, on error and on SIGINT/SIGTERM.
  *
  * Run: node dist/bench/ensemble.js [--rounds 1] [--duration-ms 10000] [--warmup-ms 3000]
  *        [--server-warmup-ms 5000] [--sessions 9] [--depth 32] [--keys 1000] [--kills 5]
  *        [--only corral|zookeeper] [--skip-throughput] [--skip-failover] [--scenarios reads,mixed,writes]
- *        [--corral-bin path] [--json]
+ *        [--interleave 0] [--corral-bin path] [--json]
  * BENCH_TRACE=1 prints the failover writer's connects and failed requests with their times.
  */
 import { loadavg } from 'node:os';
@@ -43,6 +48,8 @@ export interface EnsembleBenchOptions {
   /** The scenarios to run (`--scenarios`, as compare.js takes it); all of SCENARIOS by default. */
   readonly scenarios: readonly Scenario[];
   readonly failover: boolean;
+  /** Pairs of windows per scenario, both ensembles up at once (0: one ensemble after the other). */
+  readonly interleave: number;
   readonly corralBin?: string;
 }
 
@@ -78,28 +85,98 @@ async function withEnsemble<T>(kind: ServerKind, options: EnsembleBenchOptions, 
   }
 }
 
+/** The load of every window on `ensemble`, without its read fraction. */
+function loadShape(ensemble: BenchEnsemble, options: EnsembleBenchOptions) {
+  return {
+    members: ensemble.members.map((m) => ({ host: m.host, port: m.port })),
+    sessions: options.sessions,
+    depth: options.depth,
+    valueBytes: options.valueBytes,
+    keys: options.keys,
+    durationMs: options.durationMs,
+    warmupMs: options.warmupMs,
+  };
+}
+
+/** Warms every member up once (JIT, V8's optimizer) with a mix of both paths, as compare.ts. */
+async function warmUp(ensemble: BenchEnsemble, options: EnsembleBenchOptions): Promise<void> {
+  if (options.serverWarmupMs > 0) await runEnsembleLoad({ ...loadShape(ensemble, options), readFraction: 0.5, durationMs: options.serverWarmupMs, warmupMs: 0 });
+}
+
+/** One window of `scenario` on `ensemble`, printed as it ends. */
+async function runWindow(kind: ServerKind, ensemble: BenchEnsemble, scenario: Scenario, options: EnsembleBenchOptions, label = ''): Promise<EnsembleScenarioRun> {
+  const result = await runEnsembleLoad({ ...loadShape(ensemble, options), readFraction: scenario.readFraction });
+  console.log(`[${kind}]${label} ${scenario.name}: ${formatResult(result)}`);
+  return { kind, scenario: scenario.name, result, loadAverage1m: loadavg()[0] ?? 0 };
+}
+
 /** Throughput and latency of the three scenarios on one fresh ensemble. */
 export async function runThroughput(kind: ServerKind, options: EnsembleBenchOptions): Promise<EnsembleScenarioRun[]> {
   return withEnsemble(kind, options, async (ensemble) => {
-    const shape = {
-      members: ensemble.members.map((m) => ({ host: m.host, port: m.port })),
-      sessions: options.sessions,
-      depth: options.depth,
-      valueBytes: options.valueBytes,
-      keys: options.keys,
-      durationMs: options.durationMs,
-      warmupMs: options.warmupMs,
-    };
-    // Warm every member up once (JIT, V8's optimizer) with a mix of both paths, as compare.ts.
-    if (options.serverWarmupMs > 0) await runEnsembleLoad({ ...shape, readFraction: 0.5, durationMs: options.serverWarmupMs, warmupMs: 0 });
+    await warmUp(ensemble, options);
     const runs: EnsembleScenarioRun[] = [];
-    for (const scenario of options.scenarios) {
-      const result = await runEnsembleLoad({ ...shape, readFraction: scenario.readFraction });
-      console.log(`[${kind}] ${scenario.name}: ${formatResult(result)}`);
-      runs.push({ kind, scenario: scenario.name, result, loadAverage1m: loadavg()[0] ?? 0 });
-    }
+    for (const scenario of options.scenarios) runs.push(await runWindow(kind, ensemble, scenario, options));
     return runs;
   });
+}
+
+/**
+ * `--interleave`: both ensembles up at once; per scenario, `options.interleave` pairs of windows
+ * back to back, the order alternating per pair. Returns the pairs, in order.
+ */
+export async function runInterleaved(options: EnsembleBenchOptions, firstKind: ServerKind): Promise<EnsembleScenarioRun[][]> {
+  return withEnsemble('corral', options, (corral) =>
+    withEnsemble('zookeeper', options, async (zookeeper) => {
+      const ensembles: Record<ServerKind, BenchEnsemble> = { corral, zookeeper };
+      const second: ServerKind = firstKind === 'corral' ? 'zookeeper' : 'corral';
+      for (const kind of [firstKind, second]) await warmUp(ensembles[kind], options);
+      const pairs: EnsembleScenarioRun[][] = [];
+      for (const scenario of options.scenarios) {
+        for (let pair = 0; pair < options.interleave; pair++) {
+          const order = pair % 2 === 0 ? [firstKind, second] : [second, firstKind];
+          const runs: EnsembleScenarioRun[] = [];
+          for (const kind of order) runs.push(await runWindow(kind, ensembles[kind], scenario, options, ` pair ${pair + 1}`));
+          pairs.push(runs);
+        }
+      }
+      return pairs;
+    }),
+  );
+}
+
+/** Median of a non-empty list. */
+function median(values: readonly number[]): number {
+  const sorted = [...values].sort((a, b) => a - b);
+  const mid = Math.floor(sorted.length / 2);
+  return sorted.length % 2 === 1 ? (sorted[mid] as number) : ((sorted[mid - 1] as number) + (sorted[mid] as number)) / 2;
+}
+
+/** Per scenario: every pair's ops ratio, their median and range, median ops/s and the median p99 ratio. */
+export function formatInterleavedTable(pairs: readonly EnsembleScenarioRun[][]): string {
+  const header = 'scenario      | pairs | ops ratio per pair (Corral/ZK)       | median | min-max     | median ops/s C / ZK | median p99 ratio';
+  const lines = [header, header.replace(/[^|]/g, '-')];
+  const names = [...new Set(pairs.flat().map((r) => r.scenario))];
+  for (const name of names) {
+    const ofScenario = pairs.filter((p) => p[0]?.scenario === name);
+    const c = ofScenario.map((p) => p.find((r) => r.kind === 'corral')?.result);
+    const z = ofScenario.map((p) => p.find((r) => r.kind === 'zookeeper')?.result);
+    const both = c.flatMap((cr, i) => (cr === undefined || z[i] === undefined ? [] : [[cr, z[i]] as const]));
+    if (both.length === 0) continue;
+    const ratios = both.map(([cr, zr]) => cr.opsPerSec / zr.opsPerSec);
+    const p99Ratios = both.map(([cr, zr]) => cr.all.p99Us / zr.all.p99Us);
+    lines.push(
+      [
+        name.padEnd(13),
+        String(both.length).padStart(5),
+        ratios.map((r) => r.toFixed(2)).join(' ').padEnd(36),
+        median(ratios).toFixed(2).padStart(6),
+        `${Math.min(...ratios).toFixed(2)}-${Math.max(...ratios).toFixed(2)}`.padEnd(11),
+        `${median(both.map(([cr]) => cr.opsPerSec)).toFixed(0)} / ${median(both.map(([, zr]) => zr.opsPerSec)).toFixed(0)}`.padStart(19),
+        median(p99Ratios).toFixed(2).padStart(16),
+      ].join(' | '),
+    );
+  }
+  return lines.join('\n');
 }
 
 /** Failover kills on one fresh ensemble. */
@@ -166,6 +243,7 @@ function parseOptions(argv: readonly string[]): EnsembleBenchOptions & { json: b
       'skip-throughput': { type: 'boolean', default: false },
       'skip-failover': { type: 'boolean', default: false },
       scenarios: { type: 'string', default: 'reads,mixed,writes' },
+      interleave: { type: 'string', default: '0' },
       'corral-bin': { type: 'string' },
       json: { type: 'boolean', default: false },
     },
@@ -197,6 +275,7 @@ function parseOptions(argv: readonly string[]): EnsembleBenchOptions & { json: b
     throughput: !values['skip-throughput'],
     scenarios: scenariosNamed(values.scenarios),
     failover: !values['skip-failover'],
+    interleave: int('interleave', values.interleave, 0),
     json: values.json,
     ...(values['corral-bin'] === undefined ? {} : { corralBin: resolve(values['corral-bin']) }),
   };
@@ -217,11 +296,17 @@ async function main(argv: readonly string[]): Promise<void> {
   const options = parseOptions(argv);
   installSignalCleanup();
   const env = environment();
-  const rounds: { throughput: EnsembleScenarioRun[]; failover: FailoverRun[]; loadAverageEnd1m: number }[] = [];
+  if (options.interleave > 0 && options.kinds.length !== 2) throw new RangeError('--interleave needs both Corral and ZooKeeper (no --only, ZooKeeper installed)');
+  const rounds: { throughput: EnsembleScenarioRun[]; pairs?: EnsembleScenarioRun[][]; failover: FailoverRun[]; loadAverageEnd1m: number }[] = [];
   for (let round = 0; round < options.rounds; round++) {
     const order = round % 2 === 0 ? options.kinds : [...options.kinds].reverse();
     const throughput: EnsembleScenarioRun[] = [];
-    if (options.throughput) {
+    let pairs: EnsembleScenarioRun[][] | undefined;
+    if (options.throughput && options.interleave > 0) {
+      pairs = await runInterleaved(options, order[0] as ServerKind);
+      console.log(`\nround ${round + 1} interleaved throughput (load average now ${loadavg()[0]?.toFixed(1)})\n${formatInterleavedTable(pairs)}`);
+      throughput.push(...pairs.flat());
+    } else if (options.throughput) {
       for (const kind of order) throughput.push(...(await runThroughput(kind, options)));
       console.log(`\nround ${round + 1} throughput (load average now ${loadavg()[0]?.toFixed(1)})\n${formatTable(throughput, 'p99 ratio')}`);
     }
@@ -230,7 +315,7 @@ async function main(argv: readonly string[]): Promise<void> {
       for (const kind of order) failover.push(await runFailover(kind, options));
       console.log(`\nround ${round + 1} failover (load average now ${loadavg()[0]?.toFixed(1)})\n${formatFailoverTable(failover)}`);
     }
-    rounds.push({ throughput, failover, loadAverageEnd1m: loadavg()[0] ?? 0 });
+    rounds.push({ throughput, ...(pairs === undefined ? {} : { pairs }), failover, loadAverageEnd1m: loadavg()[0] ?? 0 });
   }
   const { json, ...shape } = options;
   const data = { environment: env, options: shape, rounds };

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { formatTable, SCENARIOS, type ScenarioRun } from '../../../bench/compare.js';
+import { type EnsembleScenarioRun, formatInterleavedTable } from '../../../bench/ensemble.js';
 import { LatencyHistogram } from '../../../bench/histogram.js';
 import { type LoadResult, parseServer } from '../../../bench/load.js';
 import { memoryPath } from '../../../bench/memory.js';
@@ -63,5 +64,32 @@ describe('bench helpers', () => {
     const [header, , row] = formatTable(runs, 'p99 ratio').split('\n');
     expect(header?.endsWith('p99 ratio')).toBe(true);
     expect(row?.split('|').map((c) => c.trim()).at(-1)).toBe('1.00');
+  });
+});
+
+describe('the interleaved ensemble table', () => {
+  const run = (kind: 'corral' | 'zookeeper', opsPerSec: number, p99Ms: number): EnsembleScenarioRun => {
+    const h = new LatencyHistogram();
+    h.record(p99Ms * 1000);
+    const options = { members: [{ host: 'h', port: 1 }], sessions: 1, depth: 1, readFraction: 0, valueBytes: 1, keys: 1, durationMs: 1, warmupMs: 0 };
+    const empty = new LatencyHistogram().summary();
+    return {
+      kind,
+      scenario: 'writes 100%',
+      result: { options, opsPerSec, completed: 1, measuredMs: 1, all: h.summary(), reads: empty, writes: h.summary(), errors: {}, completedByMember: [1] },
+      loadAverage1m: 0,
+    };
+  };
+
+  it('lists each pair ratio and gives their median, range, median ops/s and median p99 ratio', () => {
+    const pairs = [
+      [run('corral', 1200, 50), run('zookeeper', 1000, 100)],
+      [run('zookeeper', 1000, 100), run('corral', 900, 100)],
+      [run('corral', 2000, 60), run('zookeeper', 1000, 100)],
+    ];
+    const [header, , row] = formatInterleavedTable(pairs).split('\n');
+    expect(header?.startsWith('scenario')).toBe(true);
+    const cells = row?.split('|').map((c) => c.trim());
+    expect(cells).toEqual(['writes 100%', '3', '1.20 0.90 2.00', '1.20', '0.90-2.00', '1200 / 1000', '0.60']);
   });
 });
