@@ -1,6 +1,6 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { cliMtAvailability, CliMtSession } from './clients/cli-mt.js';
-import { suiteName, targets, useServer } from './targets.js';
+import { ensembleTargets, nextMember, suiteName, useServer } from './targets.js';
 
 /**
  * The ZooKeeper C client's shell, cli_mt (zookeeper-bin), driven through stdin one command at a
@@ -27,13 +27,14 @@ function getLines(path: string, data: string, fields: { version: number; aversio
 
 const cli = cliMtAvailability();
 
-describe.each(targets)('$label', (target) => {
+describe.each(ensembleTargets)('$label', (target) => {
   const name = cli.ok ? suiteName(target, 'C client cli_mt') : `C client cli_mt SKIPPED: ${cli.reason}`;
   describe.skipIf(target.skip || !cli.ok)(name, () => {
     const fx = useServer(target);
     const sessions: CliMtSession[] = [];
+    const memberTurn = { next: 0 };
     const start = async () => {
-      const session = await CliMtSession.start(fx.server.connectString);
+      const session = await CliMtSession.start(nextMember(fx.server.connectString, memberTurn));
       sessions.push(session);
       return (line: string) => session.command(line);
     };

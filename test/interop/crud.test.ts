@@ -1,14 +1,14 @@
 import { createHash } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
 import { ErrorCode } from '../../protocol/errors.js';
-import { suiteName, targets, useServer } from './targets.js';
+import { ensembleTargets, suiteName, useServer } from './targets.js';
 import { codeOf, CreateMode } from './zk-client.js';
 
 function digestId(user: string, password: string): string {
   return `${user}:${createHash('sha1').update(`${user}:${password}`).digest('base64')}`;
 }
 
-describe.each(targets)('$label', (target) => {
+describe.each(ensembleTargets)('$label', (target) => {
   describe.skipIf(target.skip)(suiteName(target, 'znode CRUD, create modes, errors, ACLs'), () => {
     const fx = useServer(target);
 

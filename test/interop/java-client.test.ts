@@ -6,7 +6,7 @@ import {
   runJavaScenario,
   startLatchMember,
 } from './clients/java.js';
-import { suiteName, targets, useServer } from './targets.js';
+import { ensembleTargets, nextMember, suiteName, useServer } from './targets.js';
 
 /**
  * Apache ZooKeeper's Java client (zookeeper.jar 3.8) and Apache Curator 5.4 run the scenarios of
@@ -40,7 +40,7 @@ afterAll(async () => {
   await disposeJavaBuild();
 });
 
-describe.each(targets)('$label', (target) => {
+describe.each(ensembleTargets)('$label', (target) => {
   const name = (what: string) => (java.ok ? suiteName(target, what) : `${what} SKIPPED: ${java.reason}`);
 
   describe.skipIf(target.skip || !java.ok)(name('ZooKeeper Java client'), () => {
@@ -218,6 +218,7 @@ describe.each(targets)('$label', (target) => {
   describe.skipIf(target.skip || !java.ok)(name('Curator recipes'), () => {
     const fx = useServer(target);
     const run = (scenario: string) => runJavaScenario('CuratorScenarios', fx.server.connectString, scenario);
+    const memberTurn = { next: 0 };
 
     it('InterProcessMutex: reentrant, a second client times out, then gets the lock on release', async () => {
       expect(await run('mutex')).toEqual({
@@ -245,7 +246,7 @@ describe.each(targets)('$label', (target) => {
       const members: TrackedProcess[] = [];
       try {
         for (const id of ['p1', 'p2', 'p3']) {
-          const member = await startLatchMember(fx.server.connectString, id);
+          const member = await startLatchMember(nextMember(fx.server.connectString, memberTurn), id);
           members.push(member);
           await until(() => member.stdout().includes(`joined ${id}`) || member.hasExited(), {
             timeoutMs: 30_000,

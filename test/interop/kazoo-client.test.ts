@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { until } from '../helpers/index.js';
 import { jsonResult } from './clients/client-process.js';
 import { kazooAvailability, runKazoo, startKazoo } from './clients/kazoo.js';
-import { suiteName, targets, useServer } from './targets.js';
+import { ensembleTargets, suiteName, useServer } from './targets.js';
 
 /**
  * The kazoo Python client (python3-kazoo) runs the scenarios of clients/kazoo_scenarios.py against
@@ -17,7 +17,7 @@ function stat(fields: { version?: number; cversion?: number; aversion?: number; 
 
 const kazoo = kazooAvailability();
 
-describe.each(targets)('$label', (target) => {
+describe.each(ensembleTargets)('$label', (target) => {
   const name = kazoo.ok ? suiteName(target, 'kazoo client') : `kazoo client SKIPPED: ${kazoo.reason}`;
   describe.skipIf(target.skip || !kazoo.ok)(name, () => {
     const fx = useServer(target);

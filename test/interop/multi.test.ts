@@ -1,12 +1,12 @@
 import { describe, expect, it } from 'vitest';
 import { ErrorCode } from '../../protocol/errors.js';
 import { OpCode } from '../../protocol/opcodes.js';
-import { suiteName, targets, useServer } from './targets.js';
+import { ensembleTargets, suiteName, useServer } from './targets.js';
 
 /** The op type of every sub-result of a failed multi. */
 const errorResult = OpCode.error;
 
-describe.each(targets)('$label', (target) => {
+describe.each(ensembleTargets)('$label', (target) => {
   describe.skipIf(target.skip)(suiteName(target, 'multi'), () => {
     const fx = useServer(target);
 

@@ -1,8 +1,10 @@
 import { afterAll, afterEach, beforeAll } from 'vitest';
 import {
+  type CorralEnsemble,
   reapAll,
   type ServerHandle,
   startCorral,
+  startCorralEnsemble,
   startZooKeeper,
   zookeeperAvailability,
   type ZooCfg,
@@ -11,15 +13,15 @@ import { InteropClient } from './zk-client.js';
 
 /** One server implementation the interop scenarios run against. */
 export interface InteropTarget {
-  /** `corral` or `zookeeper`. */
-  readonly name: 'corral' | 'zookeeper';
+  /** `corral`, `zookeeper`, or `corral-ensemble` (3 members; see {@link ensembleTargets}). */
+  readonly name: 'corral' | 'zookeeper' | 'corral-ensemble';
   /** The describe label; says why when the target is skipped. */
   readonly label: string;
   /** True when this target cannot run here (ZooKeeper not installed). */
   readonly skip: boolean;
   /** Why the target is skipped ('' when it runs). */
   readonly skipReason: string;
-  /** Starts a fresh standalone server of this kind. */
+  /** Starts a fresh server (standalone, or the whole ensemble) of this kind. */
   start(cfg?: ZooCfg): Promise<ServerHandle>;
 }
 
@@ -39,6 +41,73 @@ export const targets: readonly InteropTarget[] = [
     start: (cfg) => startZooKeeper(cfg ? { cfg } : {}),
   },
 ];
+
+/**
+ * A 3-member Corral ensemble seen as one server: `connectString` lists every member, and the
+ * fixture and the client programs give each client they open the next member in turn (one
+ * host each), so the clients of a scenario sit on different members. `restart()` restarts every
+ * member and waits until all serve again.
+ */
+function ensembleHandle(ensemble: CorralEnsemble): ServerHandle {
+  const first = ensemble.members[0] as ServerHandle;
+  const serving = async (): Promise<void> => {
+    await ensemble.leader(30_000);
+  };
+  return {
+    kind: 'corral',
+    host: first.host,
+    port: first.port,
+    connectString: ensemble.connectString,
+    dataDir: first.dataDir,
+    configPath: first.configPath,
+    get stdout() {
+      return ensemble.members.map((m) => m.stdout).join('');
+    },
+    get stderr() {
+      return ensemble.members.map((m) => m.stderr).join('');
+    },
+    stop: async () => {
+      await Promise.all(ensemble.members.map((m) => m.stop()));
+    },
+    kill: async (signal) => {
+      await Promise.all(ensemble.members.map((m) => m.kill(signal)));
+    },
+    restart: async () => {
+      await Promise.all(ensemble.members.map((m) => m.stop()));
+      await Promise.all(ensemble.members.map((m) => m.restart()));
+      await serving();
+    },
+    dispose: () => ensemble.dispose(),
+  };
+}
+
+/**
+ * The standalone targets plus a 3-member Corral ensemble, for the suites whose scenarios hold for
+ * any ZooKeeper service (issue 4: "the client suite and the interop tests pass against a
+ * 3-member ensemble, with each client connected to a different member").
+ */
+export const ensembleTargets: readonly InteropTarget[] = [
+  ...targets,
+  {
+    name: 'corral-ensemble',
+    label: 'corral 3-member ensemble',
+    skip: false,
+    skipReason: '',
+    // tickTime as the standalone targets, so negotiated session timeouts agree.
+    start: async (cfg) => ensembleHandle(await startCorralEnsemble(3, { tickTime: 2000, ...cfg })),
+  },
+];
+
+/**
+ * The host a new client gets: with one host, that host; with several (an ensemble), the next
+ * one in turn, so consecutive clients sit on different members.
+ */
+export function nextMember(connectString: string, counter: { next: number }): string {
+  const hosts = connectString.split(',');
+  const host = hosts[counter.next % hosts.length] as string;
+  counter.next++;
+  return host;
+}
 
 /** The name of a suite for `target`, carrying the skip reason when the target cannot run. */
 export function suiteName(target: InteropTarget, name: string): string {
@@ -61,6 +130,7 @@ export interface ServerFixture {
 export function useServer(target: InteropTarget, cfg?: ZooCfg): ServerFixture {
   let server: ServerHandle | undefined;
   const clients: InteropClient[] = [];
+  const members = { next: 0 };
   beforeAll(async () => {
     server = await target.start(cfg);
   });
@@ -79,7 +149,7 @@ export function useServer(target: InteropTarget, cfg?: ZooCfg): ServerFixture {
     },
     connect: async (options = {}) => {
       if (server === undefined) throw new Error('useServer: the server is not started yet');
-      const client = await InteropClient.connect(server.connectString, options);
+      const client = await InteropClient.connect(nextMember(server.connectString, members), options);
       clients.push(client);
       return client;
     },

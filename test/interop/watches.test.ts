@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { EventType } from '../../protocol/opcodes.js';
 import { until } from '../helpers/index.js';
-import { suiteName, targets, useServer } from './targets.js';
+import { ensembleTargets, suiteName, useServer } from './targets.js';
 import { CreateMode, type InteropClient, type WatchEvent } from './zk-client.js';
 
 /** Waits until `client` has seen `count` events, then returns all of them. */
@@ -22,7 +22,7 @@ async function barrier(watcher: InteropClient, writer: InteropClient, barrierPat
   return watcher.events.filter((e) => e.path !== barrierPath);
 }
 
-describe.each(targets)('$label', (target) => {
+describe.each(ensembleTargets)('$label', (target) => {
   describe.skipIf(target.skip)(suiteName(target, 'watches'), () => {
     const fx = useServer(target);
 

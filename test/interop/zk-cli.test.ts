@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { zkCli, type ZkCliResult, zookeeperAvailability } from '../helpers/index.js';
-import { suiteName, targets, useServer } from './targets.js';
+import { ensembleTargets, nextMember, suiteName, useServer } from './targets.js';
 
 /**
  * Makes zkCli output comparable across servers: zxids and times become placeholders, and the
@@ -38,11 +38,12 @@ function statBlock(fields: { dataVersion: number; dataLength: number; numChildre
 /** zkCli.sh comes with ZooKeeper, so without it even the Corral half of this file is skipped. */
 const cli = zookeeperAvailability();
 
-describe.each(targets)('$label', (target) => {
+describe.each(ensembleTargets)('$label', (target) => {
   const name = cli.ok ? suiteName(target, 'zkCli.sh') : `zkCli.sh SKIPPED: zkCli.sh is not installed: ${cli.reason}`;
   describe.skipIf(target.skip || !cli.ok)(name, () => {
     const fx = useServer(target);
-    const cli = async (...args: string[]) => outcome(await zkCli(fx.server, args));
+    const memberTurn = { next: 0 };
+    const cli = async (...args: string[]) => outcome(await zkCli(nextMember(fx.server.connectString, memberTurn), args));
 
     it('create, get, set, get -s and stat print the same outcomes', async () => {
       expect(await cli('create', '/cli', 'hello')).toEqual({ out: 'Created /cli', code: 0 });

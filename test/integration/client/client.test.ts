@@ -10,7 +10,7 @@ import {
   ZkError,
   digestAuthId,
 } from '../../../protocol/index.js';
-import { TestServer, targets, unavailableReason, until, type Target } from './zk-server.js';
+import { startSuiteServer, type SuiteServer, suiteTargets, unavailableReason, until, type Target } from './zk-server.js';
 
 function suiteName(target: Target, skipReason: string | undefined): string {
   return skipReason === undefined ? `client against ${target}` : `client against ${target} (skipped: ${skipReason})`;
@@ -28,23 +28,23 @@ async function codeOf(promise: Promise<unknown>): Promise<number> {
   throw new Error('expected a ZkError, but the call succeeded');
 }
 
-describe.each(targets)('client suite', (target) => {
+describe.each(suiteTargets)('client suite', (target) => {
   const skipReason = unavailableReason(target);
   describe.skipIf(skipReason !== undefined)(suiteName(target, skipReason), () => {
-  let server: TestServer;
+  let server: SuiteServer;
   const clients: ZkClient[] = [];
   let testNumber = 0;
   let root = '';
 
   async function client(options: ZkClientOptions & { chroot?: string } = {}): Promise<ZkClient> {
-    const c = new ZkClient(server.connectString + (options.chroot ?? ''), { sessionTimeoutMs: 20_000, ...options });
+    const c = new ZkClient(server.nextConnectString() + (options.chroot ?? ''), { sessionTimeoutMs: 20_000, ...options });
     clients.push(c);
     await c.connect({ timeoutMs: 15_000 });
     return c;
   }
 
   beforeAll(async () => {
-    server = await TestServer.start(target);
+    server = await startSuiteServer(target);
   });
 
   afterAll(async () => {
@@ -64,7 +64,7 @@ describe.each(targets)('client suite', (target) => {
   }
 
   it('connects, reports states, and closes', async () => {
-    const c = new ZkClient(server.connectString, { sessionTimeoutMs: 20_000 });
+    const c = new ZkClient(server.nextConnectString(), { sessionTimeoutMs: 20_000 });
     const states = c.states();
     const seen: string[] = [];
     c.onState((s) => seen.push(s));

@@ -1,8 +1,9 @@
 /**
- * A standalone server for the client integration suite: Apache ZooKeeper 3.8 (default) or
- * Corral (`CORRAL_TEST_TARGET=corral`), in its own process group, on an OS-reserved port, with
- * a temp data dir. It can be killed with SIGKILL and restarted on the same port and data dir.
- * Test-only; every process and temp dir is removed by `destroy()`.
+ * The servers of the client integration suite: a standalone Apache ZooKeeper 3.8 or Corral, in
+ * its own process group, on an OS-reserved port, with a temp data dir; or a 3-member Corral
+ * ensemble whose clients each get the next member in turn. Each can be frozen (SIGSTOP), killed
+ * with SIGKILL and restarted on the same ports and data dirs. Test-only; every process and temp
+ * dir is removed by `destroy()`.
  */
 import { type ChildProcess, spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
@@ -10,12 +11,36 @@ import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { createServer, Socket } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
+import { type CorralEnsemble, startCorralEnsemble } from '../../helpers/index.js';
 
 /** Which server the suite runs against. */
-export type Target = 'zookeeper' | 'corral';
+export type Target = 'zookeeper' | 'corral' | 'corral-ensemble';
 
-/** Both servers the suite runs against: the same tests must pass on each. */
-export const targets: readonly Target[] = ['zookeeper', 'corral'];
+/** The standalone servers (the recipes' and agent suites run on these). */
+export const targets: readonly ('zookeeper' | 'corral')[] = ['zookeeper', 'corral'];
+
+/** Every server the client suite runs against: the same tests must pass on each. */
+export const suiteTargets: readonly Target[] = [...targets, 'corral-ensemble'];
+
+/** What the suite does with a server under test. */
+export interface SuiteServer {
+  readonly target: Target;
+  /** Where the next client connects: the server, or the next ensemble member in turn. */
+  nextConnectString(): string;
+  /** Freezes every server process (SIGSTOP): connections stay open but nothing is answered. */
+  stop(): void;
+  /** Kills every server process with SIGKILL and waits for them to exit. */
+  kill(): Promise<void>;
+  /** Starts the servers again on the same ports and data dirs and waits until they serve. */
+  restart(): Promise<void>;
+  /** Kills the servers and removes their data dirs. */
+  destroy(): Promise<void>;
+}
+
+/** Starts a fresh server (or ensemble) of `target`. */
+export async function startSuiteServer(target: Target): Promise<SuiteServer> {
+  return target === 'corral-ensemble' ? EnsembleServer.start() : TestServer.start(target);
+}
 
 const zkJar = '/usr/share/java/zookeeper.jar';
 const quietLogJar = '/usr/share/java/slf4j-nop.jar';
@@ -23,7 +48,7 @@ const corralBin = resolve(import.meta.dirname, '../../../dist/cli/run.js');
 
 /** Why the chosen target cannot run here, or undefined when it can. */
 export function unavailableReason(target: Target): string | undefined {
-  if (target === 'corral') {
+  if (target === 'corral' || target === 'corral-ensemble') {
     return existsSync(corralBin) ? undefined : `Corral is not built (${corralBin} missing; run npm run build)`;
   }
   if (!existsSync(zkJar)) return `Apache ZooKeeper jars missing (${zkJar})`;
@@ -68,7 +93,7 @@ export async function fourLetterWord(port: number, word: string): Promise<string
 }
 
 /** A running standalone server. */
-export class TestServer {
+export class TestServer implements SuiteServer {
   readonly port: number;
   readonly target: Target;
   readonly #dir: string;
@@ -86,8 +111,12 @@ export class TestServer {
     return `127.0.0.1:${this.port}`;
   }
 
+  nextConnectString(): string {
+    return this.connectString;
+  }
+
   /** Starts a fresh server with a new data dir and port. */
-  static async start(target: Target): Promise<TestServer> {
+  static async start(target: 'zookeeper' | 'corral'): Promise<TestServer> {
     const dir = await mkdtemp(join(tmpdir(), 'corral-client-it-'));
     const server = new TestServer(target, await reservePort(), dir);
     await writeFile(join(dir, 'zoo.cfg'), server.#zooCfg());
@@ -158,5 +187,48 @@ export class TestServer {
   async destroy(): Promise<void> {
     await this.kill();
     await rm(this.#dir, { recursive: true, force: true });
+  }
+}
+
+/**
+ * A 3-member Corral ensemble (tickTime 2000 and extended types, as the standalone servers),
+ * each new client on the next member, so the clients of a test sit on different members.
+ */
+class EnsembleServer implements SuiteServer {
+  readonly target = 'corral-ensemble';
+  readonly #ensemble: CorralEnsemble;
+  #nextMember = 0;
+
+  private constructor(ensemble: CorralEnsemble) {
+    this.#ensemble = ensemble;
+  }
+
+  static async start(): Promise<EnsembleServer> {
+    return new EnsembleServer(await startCorralEnsemble(3, { tickTime: 2000, extendedTypesEnabled: 'true' }));
+  }
+
+  nextConnectString(): string {
+    const members = this.#ensemble.members;
+    const member = members[this.#nextMember++ % members.length];
+    if (member === undefined) throw new Error('the ensemble has no members');
+    return member.connectString;
+  }
+
+  stop(): void {
+    // ServerHandle.kill signals the process group synchronously; only SIGKILL waits for the exit.
+    for (const member of this.#ensemble.members) void member.kill('SIGSTOP');
+  }
+
+  async kill(): Promise<void> {
+    await Promise.all(this.#ensemble.members.map((member) => member.kill('SIGKILL')));
+  }
+
+  async restart(): Promise<void> {
+    await Promise.all(this.#ensemble.members.map((member) => member.restart()));
+    await this.#ensemble.leader(30_000);
+  }
+
+  async destroy(): Promise<void> {
+    await this.#ensemble.dispose();
   }
 }

@@ -75,7 +75,7 @@ public final class CuratorScenarios {
 
   private CuratorFramework client(int sessionTimeoutMs) throws Exception {
     CuratorFramework client = CuratorFrameworkFactory.builder()
-        .connectString(hostPort)
+        .connectString(ScenarioSupport.member(hostPort))
         .sessionTimeoutMs(sessionTimeoutMs)
         .connectionTimeoutMs(10_000)
         .retryPolicy(new ExponentialBackoffRetry(100, 5))

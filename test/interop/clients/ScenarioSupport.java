@@ -6,6 +6,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.BooleanSupplier;
 import org.apache.zookeeper.KeeperException;
 import org.apache.zookeeper.Watcher;
@@ -53,10 +54,21 @@ final class ScenarioSupport {
     }
   }
 
+  private static final AtomicInteger NEXT_MEMBER = new AtomicInteger();
+
+  /**
+   * The server a new handle connects to: with one host, that host; with several (an ensemble),
+   * the next one in turn, so the handles of a scenario sit on different members.
+   */
+  static String member(String hostPort) {
+    String[] hosts = hostPort.split(",");
+    return hosts[NEXT_MEMBER.getAndIncrement() % hosts.length];
+  }
+
   /** A plain ZooKeeper handle, connected; `watcher` also gets the default watcher's events. */
   static ZooKeeper connect(String hostPort, int sessionTimeoutMs, Watcher watcher) throws Exception {
     CountDownLatch connected = new CountDownLatch(1);
-    ZooKeeper zk = new ZooKeeper(hostPort, sessionTimeoutMs, event -> {
+    ZooKeeper zk = new ZooKeeper(member(hostPort), sessionTimeoutMs, event -> {
       if (event.getState() == Watcher.Event.KeeperState.SyncConnected) connected.countDown();
       if (watcher != null) watcher.process(event);
     });

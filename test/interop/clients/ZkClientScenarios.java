@@ -302,7 +302,7 @@ public final class ZkClientScenarios {
 
   private static Object sessionState(String hostPort, long id, byte[] password) throws Exception {
     List<String> states = Collections.synchronizedList(new ArrayList<>());
-    ZooKeeper zk = new ZooKeeper(hostPort, 10_000, e -> states.add(e.getState().name()), id, password);
+    ZooKeeper zk = new ZooKeeper(ScenarioSupport.member(hostPort), 10_000, e -> states.add(e.getState().name()), id, password);
     try {
       ScenarioSupport.waitFor("a session state", () -> !states.isEmpty());
       Map<String, Object> m = new LinkedHashMap<>();

@@ -23,10 +23,22 @@ WAIT_S = 15.0
 HOSTS = sys.argv[1] if len(sys.argv) > 1 else '127.0.0.1:2181'
 
 
+_next_member = [0]
+
+
+def member():
+    """With one host, that host; with several (an ensemble), the next one in turn, so the
+    clients of a scenario sit on different members."""
+    hosts = HOSTS.split(',')
+    host = hosts[_next_member[0] % len(hosts)]
+    _next_member[0] += 1
+    return host
+
+
 def connect(**kwargs):
     """A started client that retries its connection every 0.1-1 s; the scenario stops it."""
     retry = {'max_tries': -1, 'delay': 0.1, 'backoff': 1.5, 'max_delay': 1.0}
-    client = KazooClient(hosts=HOSTS, timeout=10.0, connection_retry=retry, **kwargs)
+    client = KazooClient(hosts=member(), timeout=10.0, connection_retry=retry, **kwargs)
     client.start(timeout=WAIT_S)
     return client
 
