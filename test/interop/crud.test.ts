@@ -88,6 +88,8 @@ describe.each(ensembleTargets)('$label', (target) => {
       const owner = await fx.connect();
       const other = await fx.connect();
       await owner.create('/eph', 'e', { mode: CreateMode.ephemeral });
+      // Another client's write: on an ensemble, `other` may be on a member that applies it later.
+      await other.catchUp();
       const stat = await other.exists('/eph');
       expect(stat?.ephemeralOwner).toBe(owner.sessionId);
       expect(owner.sessionId).not.toBe(0n);
@@ -96,6 +98,7 @@ describe.each(ensembleTargets)('$label', (target) => {
         ErrorCode.NoChildrenForEphemerals,
       );
       await owner.close();
+      await other.catchUp();
       expect(await other.exists('/eph')).toBeNull();
     });
 
@@ -116,6 +119,7 @@ describe.each(ensembleTargets)('$label', (target) => {
       await alice.addAuth('digest', 'alice:pw');
       const acl = [{ perms: 31, scheme: 'digest', id: digestId('alice', 'pw') }];
       await alice.create('/acl', 'secret', { acl });
+      await stranger.catchUp();
       expect(await codeOf(stranger.getData('/acl'))).toBe(ErrorCode.NoAuth);
       expect(await codeOf(stranger.setData('/acl', 'x'))).toBe(ErrorCode.NoAuth);
       expect(await codeOf(stranger.create('/acl/child'))).toBe(ErrorCode.NoAuth);
@@ -125,6 +129,7 @@ describe.each(ensembleTargets)('$label', (target) => {
       expect(await codeOf(alice.setAcl('/acl', acl, 5))).toBe(ErrorCode.BadVersion);
       const readable = [...acl, { perms: 1, scheme: 'world', id: 'anyone' }];
       expect((await alice.setAcl('/acl', readable, 0)).aversion).toBe(1);
+      await stranger.catchUp();
       expect((await stranger.getData('/acl')).data).toBe('secret');
       expect(await codeOf(stranger.setData('/acl', 'x'))).toBe(ErrorCode.NoAuth);
     });
@@ -137,6 +142,7 @@ describe.each(ensembleTargets)('$label', (target) => {
       await bob.addAuth('digest', 'bob:secret');
       await bob.create('/authacl', 'b', { acl: creatorAll });
       expect(await bob.getAcl('/authacl')).toEqual([{ perms: 31, scheme: 'digest', id: digestId('bob', 'secret') }]);
+      await anon.catchUp();
       expect(await codeOf(anon.getData('/authacl'))).toBe(ErrorCode.NoAuth);
     });
   });

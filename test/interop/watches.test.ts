@@ -42,6 +42,7 @@ describe.each(ensembleTargets)('$label', (target) => {
       const watcher = await fx.connect();
       const writer = await fx.connect();
       await writer.create('/w2', 'a');
+      await watcher.catchUp();
       await watcher.getData('/w2', { watch: true });
       await writer.setData('/w2', 'b');
       await writer.setData('/w2', 'c');
@@ -58,6 +59,7 @@ describe.each(ensembleTargets)('$label', (target) => {
       const watcher = await fx.connect();
       const writer = await fx.connect();
       await writer.create('/w3');
+      await watcher.catchUp();
       await watcher.getChildren('/w3', { watch: true });
       await writer.setData('/w3', 'data change');
       await writer.create('/w3/a');
@@ -80,6 +82,7 @@ describe.each(ensembleTargets)('$label', (target) => {
       const watcher = await fx.connect();
       await owner.create('/w5');
       await owner.create('/w5/e', 'x', { mode: CreateMode.ephemeral });
+      await watcher.catchUp();
       await watcher.exists('/w5/e', { watch: true });
       await watcher.getChildren('/w5', { watch: true });
       await owner.close();
@@ -94,6 +97,7 @@ describe.each(ensembleTargets)('$label', (target) => {
       const watcher = await fx.connect();
       const writer = await fx.connect();
       for (const p of ['/w6a', '/w6b', '/w6c']) await writer.create(p);
+      await watcher.catchUp();
       for (const p of ['/w6c', '/w6a', '/w6b']) await watcher.getData(p, { watch: true });
       await writer.setData('/w6b', '1');
       await writer.remove('/w6c');

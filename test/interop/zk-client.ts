@@ -273,6 +273,17 @@ export class InteropClient {
     });
   }
 
+  /**
+   * Brings this client's server up to date with everything committed before the call, as `sync`
+   * would (node-zookeeper-client has none): a multi of one check of `/` at any version changes
+   * nothing, and a member answers a write only once it has applied it, after every earlier txn.
+   * On an ensemble, a client that reads what another client wrote calls this first.
+   */
+  async catchUp(): Promise<void> {
+    const { err } = await this.multi((t) => t.check('/', -1));
+    if (err !== 0) throw new ClientError(err, 'catch-up multi failed');
+  }
+
   /** Runs a multi built by `build`; resolves with the first failing code (0 if none) and all results. */
   multi(build: (txn: MultiBuilder) => void): Promise<{ err: number; results: MultiOutcome[] }> {
     const txn = this.#raw.transaction();

@@ -285,6 +285,8 @@ describe.each(suiteTargets)('client suite', (target) => {
     const c = await client({ chroot: r });
     expect(await c.create('/x', 'in')).toBe('/x');
     expect(await c.create('/s-', null, { mode: 'ephemeralSequential' })).toBe('/s-0000000001');
+    // Another client's writes: on an ensemble `plain` may sit on a member that applies them later.
+    await plain.sync(r);
     expect(text((await plain.getData(`${r}/x`)).data)).toBe('in');
     expect((await c.getChildren('/')).sort()).toEqual(['s-0000000001', 'x']);
     expect(await c.getEphemerals()).toEqual(['/s-0000000001']);
@@ -303,6 +305,7 @@ describe.each(suiteTargets)('client suite', (target) => {
     const r = await freshRoot(owner);
     await owner.create(`${r}/eph`, null, { mode: 'ephemeral' });
     expect(await owner.getEphemerals(r)).toEqual([`${r}/eph`]);
+    await watcher.sync(r);
     const events: WatchedEvent[] = [];
     expect(await watcher.exists(`${r}/eph`, { watch: (e) => events.push(e) })).not.toBeNull();
     await owner.close();

@@ -119,6 +119,8 @@ public final class CuratorScenarios {
     first.release();
     waiter.join(ScenarioSupport.WAIT_MS);
     r.put("secondAcquiredHeldReleased", new ArrayList<>(got));
+    // The second client's release: on an ensemble the first client's member applies it a moment later.
+    ScenarioSupport.waitFor("the release seen by the first client", () -> participants(first) == 0);
     r.put("participantsAfterRelease", participants(first));
     return r;
   }
@@ -147,12 +149,15 @@ public final class CuratorScenarios {
     ScenarioSupport.waitFor("a leader", () -> leaders(latches).size() == 1);
     r.put("leader", leaders(latches));
     r.put("leaderSeenByP3", latches.get(2).getLeader().getId());
+    // Each latch reads through its own client (its own ensemble member): wait until p2's has p3's node.
+    ScenarioSupport.waitFor("p2 to see every participant", () -> participantCount(latches.get(1)) == 3);
     r.put("participants", participantIds(latches.get(1)));
     // Closing the leader's client (not its latch) ends its session, as a client shutting down does.
     members.get(0).close();
     List<LeaderLatch> rest = latches.subList(1, 3);
     ScenarioSupport.waitFor("a new leader", () -> leaders(rest).size() == 1);
     r.put("leaderAfterClose", leaders(rest));
+    ScenarioSupport.waitFor("p3 to see p1 gone", () -> participantCount(latches.get(2)) == 2);
     r.put("participantsAfterClose", participantIds(latches.get(2)));
     for (LeaderLatch latch : rest) latch.close();
     return r;

@@ -65,6 +65,13 @@ final class ScenarioSupport {
     return hosts[NEXT_MEMBER.getAndIncrement() % hosts.length];
   }
 
+  /** Waits for zk.sync(path): this handle's server has caught up with the leader (ensembles). */
+  static void sync(ZooKeeper zk, String path) throws InterruptedException {
+    CountDownLatch done = new CountDownLatch(1);
+    zk.sync(path, (rc, p, ctx) -> done.countDown(), null);
+    if (!done.await(WAIT_MS, TimeUnit.MILLISECONDS)) throw new IllegalStateException("sync of " + path + " timed out");
+  }
+
   /** A plain ZooKeeper handle, connected; `watcher` also gets the default watcher's events. */
   static ZooKeeper connect(String hostPort, int sessionTimeoutMs, Watcher watcher) throws Exception {
     CountDownLatch connected = new CountDownLatch(1);

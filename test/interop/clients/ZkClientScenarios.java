@@ -224,6 +224,8 @@ public final class ZkClientScenarios {
     } finally {
       other.close();
     }
+    // The other session's close was another client's write: sync before reading it.
+    ScenarioSupport.sync(zk, "/j-eph");
     r.put("countTree", zk.getAllChildrenNumber("/j-eph"));
     r.put("countLeaf", zk.getAllChildrenNumber("/j-eph/q"));
     r.put("countZookeeper", zk.getAllChildrenNumber("/zookeeper"));

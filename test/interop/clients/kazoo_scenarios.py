@@ -5,7 +5,9 @@ Usage: /usr/bin/python3 kazoo_scenarios.py HOST:PORT SCENARIO
 Runs one named scenario against the server and prints one JSON object on stdout: the scenario's
 outcomes, with everything that legitimately differs between two servers (zxids, times, session
 ids) left out or reduced to a fact such as "is this the session's id". The interop tests run the
-same scenario against Apache ZooKeeper 3.8 and Corral and compare these objects. Every wait is
+same scenario against Apache ZooKeeper 3.8 and Corral and compare these objects. With several
+hosts (an ensemble) each client gets the next one, so a client that reads what another client
+wrote syncs first, as any ZooKeeper client must. Every wait is
 bounded; a scenario that cannot finish raises, and the script exits non-zero.
 """
 
@@ -115,6 +117,8 @@ def scenario_sequential_ephemeral(c):
     try:
         r['ephemeral'] = other.create('/kz-seq/eph', b'e', ephemeral=True)
         r['ephemeralSeq'] = other.create('/kz-seq/eseq-', ephemeral=True, sequence=True)
+        # Another client's writes: on an ensemble this client's member may lag until a sync.
+        c.sync('/kz-seq')
         stat = c.exists('/kz-seq/eph')
         r['ownerIsSession'] = stat.ephemeralOwner == other.client_id[0]
         r['ownerOfPersistent'] = c.exists('/kz-seq').ephemeralOwner
@@ -123,6 +127,7 @@ def scenario_sequential_ephemeral(c):
     finally:
         other.stop()
         other.close()
+    c.sync('/kz-seq')
     r['childrenAfterClose'] = sorted(c.get_children('/kz-seq'))
     return r
 
@@ -258,6 +263,7 @@ def scenario_lock(c):
         r['secondAcquire'] = got
         r['contendersAfter'] = second.contenders()
         second.release()
+        c.sync('/kz-lock')
         r['nodesAfterRelease'] = c.get_children('/kz-lock')
     finally:
         other.stop()
@@ -330,6 +336,7 @@ def scenario_barrier(c):
             thread.join(WAIT_S)
         r['doubleEntered'] = len(entered)
         r['doubleLeftAll'] = not any(thread.is_alive() for thread in threads)
+        c.sync('/kz-double')
         r['doubleChildrenAfter'] = c.get_children('/kz-double')
     finally:
         other.stop()
@@ -371,9 +378,11 @@ def scenario_party(c):
         theirs = other.Party('/kz-party', 'beta')
         mine.join()
         theirs.join()
+        c.sync('/kz-party')
         r['members'] = sorted(mine)
         r['length'] = len(mine)
         theirs.leave()
+        c.sync('/kz-party')
         r['afterLeave'] = sorted(mine)
         shallow = c.ShallowParty('/kz-shallow', 'gamma')
         shallow.join()
@@ -381,6 +390,7 @@ def scenario_party(c):
     finally:
         other.stop()
         other.close()
+    c.sync('/kz-party')
     r['afterClose'] = sorted(c.Party('/kz-party'))
     return r
 
