@@ -59,6 +59,13 @@ export class ConsensusCore {
   #now = 0;
   #role: Role;
   #settledVote: Vote | null = null;
+  /**
+   * LEARNERINFO that arrived while this member was still looking: a voter that settled first, on
+   * us, started its handshake before we settled. Replayed if we lead (it is then just a message
+   * that arrived late, as the network may deliver any), dropped otherwise; without it the learner
+   * would wait for its per-tick resend (one tick, 200 ms at tickTime 2000) to be heard.
+   */
+  readonly #earlyLearnerInfo = new Map<MemberId, ConsensusMessage>();
   /** The last election round, kept across elections (FastLeaderElection's logicalclock). */
   #round = 0;
   /**
@@ -114,6 +121,7 @@ export class ConsensusCore {
     if (from === this.#options.myId || !this.#quorum.members.includes(from)) return;
     const role = this.#role;
     if (msg.type === 'vote') this.#onVote(from, msg);
+    else if (role.kind === 'looking' && msg.type === 'learnerInfo') this.#earlyLearnerInfo.set(from, msg);
     else if (role.kind === 'leader') role.leader.onMessage(from, msg);
     else if (role.kind === 'learner' && from === role.learner.leader) role.learner.onMessage(msg);
   }
@@ -254,8 +262,12 @@ export class ConsensusCore {
     const vote = election.vote;
     this.#settledVote = vote !== null && vote.leader === leader ? vote : { leader, zxid: 0n, epoch: 0 };
     this.#round = election.round;
+    const early = [...this.#earlyLearnerInfo];
+    this.#earlyLearnerInfo.clear();
     if (leader === this.#options.myId) {
-      this.#role = { kind: 'leader', leader: new LeaderRole(this.#ctx) };
+      const role = new LeaderRole(this.#ctx);
+      this.#role = { kind: 'leader', leader: role };
+      for (const [from, msg] of early) role.onMessage(from, msg);
     } else {
       const isObserver = this.#quorum.isObserver(this.#options.myId);
       this.#learnerSession++;

@@ -85,6 +85,31 @@ describe('ConsensusCore', () => {
     expect(core.status().role).toBe('looking');
   });
 
+  it('a LEARNERINFO that arrives while still looking is answered once this member leads, without waiting for a resend', () => {
+    const core = makeCore(1, [1, 2, 3]);
+    drain(core);
+    // Member 2 settled on us first and started its handshake before our own election settled.
+    core.message(2, { type: 'vote', round: 1, state: 'looking', vote: { leader: 1, zxid: 0n, epoch: 0 } });
+    core.message(2, { type: 'learnerInfo', session: 5, acceptedEpoch: 0, acceptedLeader: 0, isObserver: false });
+    expect(core.status().role).toBe('looking');
+    core.tick();
+    core.tick();
+    expect(core.status().role).toBe('leading');
+    expect(sent(persistAll(core), 'leaderInfo')).toEqual([{ type: 'leaderInfo', session: 5, epoch: 1 }]);
+  });
+
+  it('a LEARNERINFO kept while looking is dropped when another member wins', () => {
+    const core = makeCore(1, [1, 2, 3]);
+    drain(core);
+    core.message(3, { type: 'learnerInfo', session: 9, acceptedEpoch: 0, acceptedLeader: 0, isObserver: false });
+    core.message(2, { type: 'vote', round: 1, state: 'leading', vote: { leader: 2, zxid: 0n, epoch: 0 } });
+    core.message(3, { type: 'vote', round: 1, state: 'following', vote: { leader: 2, zxid: 0n, epoch: 0 } });
+    core.tick();
+    core.tick();
+    expect(core.status().role).toBe('following');
+    expect(sent(persistAll(core), 'leaderInfo')).toEqual([]);
+  });
+
   it('a leader broadcasts only once a quorum synced and its own new epoch is durable', () => {
     const core = makeCore(1, [1, 2, 3]);
     drain(core);
