@@ -4,36 +4,18 @@
  * nothing acknowledged is lost, clients keep their sessions and ephemerals, and the old leader
  * catches up when it comes back.
  */
-import { afterAll, afterEach, describe, expect, it } from 'vitest';
-import { ZkClient } from '../../../client/index.js';
-import { reapAll, startCorralEnsemble, until, type CorralEnsemble } from '../../helpers/index.js';
+import { describe, expect, it } from 'vitest';
+import { ensemblePerTest, until } from '../../helpers/index.js';
 
 const text = (data: Uint8Array | null): string => new TextDecoder().decode(data ?? new Uint8Array());
 const bytes = (value: string): Uint8Array => new TextEncoder().encode(value);
 
-let ensemble: CorralEnsemble | undefined;
-const clients: ZkClient[] = [];
-
-async function client(connectString: string, sessionTimeoutMs = 20_000): Promise<ZkClient> {
-  const c = new ZkClient(connectString, { sessionTimeoutMs });
-  clients.push(c);
-  await c.connect({ timeoutMs: 15_000 });
-  return c;
-}
-
-afterEach(async () => {
-  for (const c of clients.splice(0)) c.destroy();
-  await ensemble?.dispose();
-  ensemble = undefined;
-});
-
-afterAll(async () => {
-  await reapAll();
-});
+const fx = ensemblePerTest();
+const client = fx.client;
 
 describe('3-member ensemble', () => {
   it('replicates writes made through any member to every member', async () => {
-    ensemble = await startCorralEnsemble(3);
+    const ensemble = await fx.start(3);
     const members = ensemble.members;
     const writers = await Promise.all(members.map((m) => client(m.connectString)));
     await writers[0]?.create('/r');
@@ -50,7 +32,7 @@ describe('3-member ensemble', () => {
   });
 
   it('sessions are global: a watch set through one member fires for a write through another', async () => {
-    ensemble = await startCorralEnsemble(3);
+    const ensemble = await fx.start(3);
     const [a, b] = [await client(ensemble.members[0]?.connectString ?? ''), await client(ensemble.members[1]?.connectString ?? '')];
     const events: string[] = [];
     await a.exists('/w', { watch: (event) => events.push(`${event.type}:${event.path}`) });
@@ -64,7 +46,7 @@ describe('3-member ensemble', () => {
   });
 
   it('survives kill -9 of the leader: writes resume, nothing acknowledged is lost, sessions and ephemerals stay', async () => {
-    ensemble = await startCorralEnsemble(3);
+    const ensemble = await fx.start(3);
     const leaderIndex = await ensemble.leader();
     const c = await client(ensemble.connectString, 20_000);
     await c.create('/k');

@@ -6,30 +6,15 @@
  */
 import { readdirSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
-import { afterAll, afterEach, describe, expect, it } from 'vitest';
-import { ZkClient } from '../../../client/index.js';
+import { describe, expect, it } from 'vitest';
 import { ErrorCode } from '../../../protocol/errors.js';
-import { fourLetterWord, reapAll, until, type ServerHandle } from '../../helpers/index.js';
-import { startCorralEnsemble, type CorralEnsemble } from '../../helpers/corral-ensemble.js';
+import { ensemblePerTest, fourLetterWord, until } from '../../helpers/index.js';
 import { treeDump } from './tree-dump.js';
 
 const bytes = (value: string): Uint8Array => new TextEncoder().encode(value);
 
-let ensemble: CorralEnsemble | undefined;
-const clients: ZkClient[] = [];
-
-async function client(connectString: string, sessionTimeoutMs = 20_000): Promise<ZkClient> {
-  const c = new ZkClient(connectString, { sessionTimeoutMs });
-  clients.push(c);
-  await c.connect({ timeoutMs: 20_000 });
-  return c;
-}
-
-function member(index: number): ServerHandle {
-  const m = ensemble?.members[index];
-  if (m === undefined) throw new Error(`no member ${index}`);
-  return m;
-}
+const fx = ensemblePerTest({ connectTimeoutMs: 20_000 });
+const { client, member } = fx;
 
 /**
  * Retries a create until the ensemble takes it (a member may be between leaders). A create whose
@@ -74,21 +59,9 @@ async function serverState(index: number): Promise<string> {
   return fourLetterWord(member(index).host, member(index).port, 'srvr', { timeoutMs: 2_000 }).catch(() => '');
 }
 
-afterEach(async () => {
-  for (const c of clients.splice(0)) c.destroy();
-  // A paused member would ignore SIGTERM until it runs again.
-  for (const m of ensemble?.members ?? []) await m.kill('SIGCONT');
-  await ensemble?.dispose();
-  ensemble = undefined;
-});
-
-afterAll(async () => {
-  await reapAll();
-});
-
 describe('ensembles under faults', () => {
   it('a paused leader (SIGSTOP) is replaced; after SIGCONT it rejoins as a follower and every member serves the same tree', async () => {
-    ensemble = await startCorralEnsemble(3);
+    const ensemble = await fx.start(3);
     const old = await ensemble.leader();
     const others = [0, 1, 2].filter((i) => i !== old);
     const writer = await client(others.map((i) => member(i).connectString).join(','));
@@ -109,7 +82,7 @@ describe('ensembles under faults', () => {
     for (let i = 0; i < 20; i++) await eventually('a write while the old leader is paused', () => writer.create(`/p/paused-${i}`, bytes(`${i}`)));
     await writer.setData('/p', bytes('changed'));
     await member(old).kill('SIGCONT');
-    await until(async () => (await ensemble?.modes())?.[old] === 'follower', { timeoutMs: 30_000, what: 'the old leader to follow' });
+    await until(async () => (await ensemble.modes())[old] === 'follower', { timeoutMs: 30_000, what: 'the old leader to follow' });
     await writer.create('/p/after');
     const acknowledged = (await Promise.all(inFlight)).filter((path): path is string => path !== null);
     const [first, ...rest] = await dumpsOfEveryMember([0, 1, 2]);
@@ -122,7 +95,7 @@ describe('ensembles under faults', () => {
   });
 
   it('a follower restarted after losing its data dir syncs by SNAP and serves the same tree', async () => {
-    ensemble = await startCorralEnsemble(3);
+    const ensemble = await fx.start(3);
     const leader = await ensemble.leader();
     const follower = [0, 1, 2].find((i) => i !== leader) as number;
     const writer = await client(member(leader).connectString);
@@ -138,7 +111,7 @@ describe('ensembles under faults', () => {
     }
     await writer.create('/s/while-down');
     await member(follower).restart();
-    await until(async () => (await ensemble?.modes())?.[follower] === 'follower', { timeoutMs: 30_000, what: 'the wiped follower to follow' });
+    await until(async () => (await ensemble.modes())[follower] === 'follower', { timeoutMs: 30_000, what: 'the wiped follower to follow' });
     const snapshots = readdirSync(join(member(follower).dataDir, 'version-2')).filter((name) => name.startsWith('snapshot.'));
     expect(snapshots.length).toBeGreaterThan(0);
     const [first, ...rest] = await dumpsOfEveryMember([0, 1, 2]);
@@ -147,9 +120,9 @@ describe('ensembles under faults', () => {
   });
 
   it('an observer receives commits, serves reads and forwarded writes, and does not vote', async () => {
-    ensemble = await startCorralEnsemble(3, {}, { observers: 1 });
+    const ensemble = await fx.start(3, {}, { observers: 1 });
     const leader = await ensemble.leader();
-    await until(async () => (await ensemble?.modes())?.[3] === 'observer', { timeoutMs: 30_000, what: 'the observer to observe' });
+    await until(async () => (await ensemble.modes())[3] === 'observer', { timeoutMs: 30_000, what: 'the observer to observe' });
     const viaObserver = await client(member(3).connectString);
     await viaObserver.create('/o', bytes('from-observer'));
     const viaVoter = await client(member(leader).connectString);
@@ -167,7 +140,7 @@ describe('ensembles under faults', () => {
   });
 
   it('a member that loses the quorum stops serving; its client gets ConnectionLoss and moves on with its session', async () => {
-    ensemble = await startCorralEnsemble(3);
+    const ensemble = await fx.start(3);
     const leader = await ensemble.leader();
     const lonely = [0, 1, 2].find((i) => i !== leader) as number;
     const gone = [0, 1, 2].filter((i) => i !== lonely);
@@ -192,7 +165,7 @@ describe('ensembles under faults', () => {
   });
 
   it('5 voters keep serving with two members down and stop with three', async () => {
-    ensemble = await startCorralEnsemble(5);
+    const ensemble = await fx.start(5);
     const leader = await ensemble.leader();
     const down = [0, 1, 2, 3, 4].filter((i) => i !== leader).slice(0, 2);
     const survivor = [0, 1, 2, 3, 4].find((i) => i !== leader && !down.includes(i)) as number;
@@ -203,14 +176,14 @@ describe('ensembles under faults', () => {
     await member(leader).kill('SIGKILL');
     await until(async () => (await serverState(survivor)).includes('not currently serving'), { timeoutMs: 30_000, what: 'two of five to stop serving' });
     for (const i of [...down, leader]) await member(i).restart();
-    await until(async () => (await ensemble?.modes())?.filter((m) => m === 'leader' || m === 'follower').length === 5, { timeoutMs: 60_000, what: 'all five back' });
+    await until(async () => (await ensemble.modes()).filter((m) => m === 'leader' || m === 'follower').length === 5, { timeoutMs: 60_000, what: 'all five back' });
     const [first, ...rest] = await dumpsOfEveryMember([0, 1, 2, 3, 4]);
     expect(first?.filter((line) => line.startsWith('/five/'))).toHaveLength(10);
     for (const dump of rest) expect(dump).toEqual(first);
   });
 
   it('a follower restarted while the leader stays makes new sessions and writes (its request ids and session ids do not repeat)', async () => {
-    ensemble = await startCorralEnsemble(3);
+    const ensemble = await fx.start(3);
     const leader = await ensemble.leader();
     const follower = [0, 1, 2].find((i) => i !== leader) as number;
     const before = await client(member(follower).connectString);
@@ -219,7 +192,7 @@ describe('ensembles under faults', () => {
     await member(follower).kill('SIGKILL');
     const restartMs = performance.now();
     await member(follower).restart();
-    await until(async () => (await ensemble?.modes())?.[follower] === 'follower', { timeoutMs: 30_000, what: 'the follower to rejoin' });
+    await until(async () => (await ensemble.modes())[follower] === 'follower', { timeoutMs: 30_000, what: 'the follower to rejoin' });
     const after = await client(member(follower).connectString);
     // Session ids are seeded with time since boot (reference §2.4), so the restarted process
     // continues past the ids of its previous run instead of starting over near 0.

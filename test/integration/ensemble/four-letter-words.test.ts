@@ -4,23 +4,10 @@
  * proposal sizes, mntr `zk_peer_state`/`zk_quorum_size` and the leader's learner keys, and the
  * ensemble lines of `conf`.
  */
-import { afterAll, afterEach, describe, expect, it } from 'vitest';
-import { ZkClient } from '../../../client/index.js';
-import { fourLetterWord, reapAll, until, type ServerHandle } from '../../helpers/index.js';
-import { startCorralEnsemble, type CorralEnsemble } from '../../helpers/corral-ensemble.js';
+import { describe, expect, it } from 'vitest';
+import { ensemblePerTest, fourLetterWord, until, type ServerHandle } from '../../helpers/index.js';
 
-let ensemble: CorralEnsemble | undefined;
-const clients: ZkClient[] = [];
-
-afterEach(async () => {
-  for (const c of clients.splice(0)) c.destroy();
-  await ensemble?.dispose();
-  ensemble = undefined;
-});
-
-afterAll(async () => {
-  await reapAll();
-});
+const fx = ensemblePerTest();
 
 const word = (m: ServerHandle, cmd: string): Promise<string> => fourLetterWord(m.host, m.port, cmd, { timeoutMs: 5_000 });
 
@@ -32,9 +19,9 @@ async function mntr(m: ServerHandle): Promise<Map<string, string>> {
 
 describe('four-letter words of a 3-voter + 1-observer ensemble', () => {
   it('srvr, mntr and conf name each member role, the leader its learners and proposal sizes', async () => {
-    ensemble = await startCorralEnsemble(3, {}, { observers: 1 });
+    const ensemble = await fx.start(3, {}, { observers: 1 });
     const members = ensemble.members;
-    await until(async () => (await ensemble?.modes())?.filter((m) => m === 'follower' || m === 'observer').length === 3, {
+    await until(async () => (await ensemble.modes()).filter((m) => m === 'follower' || m === 'observer').length === 3, {
       timeoutMs: 30_000,
       what: 'every learner to serve',
     });
@@ -44,9 +31,7 @@ describe('four-letter words of a 3-voter + 1-observer ensemble', () => {
     const observer = members[3] as ServerHandle;
     expect(await word(leader, 'srvr')).toMatch(/\nMode: leader\nNode count: \d+\nProposal sizes last\/min\/max: -1\/-1\/-1\n$/);
 
-    const c = new ZkClient(follower.connectString);
-    clients.push(c);
-    await c.connect({ timeoutMs: 15_000 });
+    const c = await fx.client(follower.connectString);
     await c.create('/small');
     await c.create('/big', new Uint8Array(1_000));
     const sizes = /\nProposal sizes last\/min\/max: (\d+)\/(\d+)\/(\d+)\n$/.exec(await word(leader, 'srvr'));

@@ -6,24 +6,17 @@
  * NOTREADONLY and xid 0; a client that did not ask for read-only is closed; `isro` says `ro` and
  * `srvr` prints the READ-ONLY line. When the quorum returns, read-only clients are dropped.
  */
-import { afterAll, afterEach, describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it } from 'vitest';
 import { OpCode, encodeRequest } from '../../../protocol/index.js';
 import { ErrorCode } from '../../../protocol/errors.js';
-import { fourLetterWord, reapAll, until, type ServerHandle } from '../../helpers/index.js';
-import { startCorralEnsemble, type CorralEnsemble } from '../../helpers/corral-ensemble.js';
+import { ensemblePerTest, fourLetterWord, until, type ServerHandle } from '../../helpers/index.js';
 import { frame, RawConnection } from '../../interop/raw-socket.js';
 
-let ensemble: CorralEnsemble | undefined;
+const fx = ensemblePerTest();
 const raws: RawConnection[] = [];
 
-afterEach(async () => {
+afterEach(() => {
   for (const raw of raws.splice(0)) raw.destroy();
-  await ensemble?.dispose();
-  ensemble = undefined;
-});
-
-afterAll(async () => {
-  await reapAll();
 });
 
 /** A ConnectRequest frame with the readOnly byte set as given (reference §2.1). */
@@ -49,7 +42,7 @@ const word = (m: ServerHandle, cmd: string): Promise<string> => fourLetterWord(m
 
 describe('read-only mode of an ensemble member', () => {
   it('serves reads to read-only sessions while the quorum is gone, answers writes NOTREADONLY, and drops them when it returns', async () => {
-    ensemble = await startCorralEnsemble(3, { 'readonlymode.enabled': 'true' });
+    const ensemble = await fx.start(3, { 'readonlymode.enabled': 'true' });
     const leader = await ensemble.leader();
     const lonelyIndex = [0, 1, 2].find((i) => i !== leader) as number;
     const lonely = ensemble.members[lonelyIndex] as ServerHandle;
