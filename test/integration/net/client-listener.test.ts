@@ -1,8 +1,7 @@
 // The listener is shell code whose behaviour lives in how it drives real sockets, so this test
-// opens loopback sockets (127.0.0.1, OS-chosen ports) against a recording stand-in replica.
-// STYLE.md §9 keeps I/O out of `unit`; this file breaks that rule on purpose because the owner
-// of server/net owns no integration folder. It is bounded (every wait has a timeout) and leaves
-// nothing open (afterEach closes the listener and every client socket).
+// opens loopback sockets (127.0.0.1, OS-chosen ports) against a recording stand-in replica; it
+// lives in `integration` (STYLE.md §9 keeps I/O out of `unit`). It is bounded (every wait has a
+// timeout) and leaves nothing open (afterEach closes the listener and every client socket).
 import { connect, type Socket } from 'node:net';
 import { Writable } from 'node:stream';
 import { pino } from 'pino';
