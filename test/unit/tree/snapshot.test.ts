@@ -3,7 +3,7 @@ import { describe, expect, it } from 'vitest';
 import { OPEN_ACL_UNSAFE } from '../../../protocol/acl.js';
 import { DataTree, SnapshotFormatError, TreeLoader } from '../../../server/tree/index.js';
 import { Harness, create } from '../txn/harness.js';
-import { randomOp } from '../txn/ops.js';
+import { randomOp, type RandomOp } from '../txn/ops.js';
 
 /** Every node's client view, for comparing two trees. */
 function dump(tree: DataTree, paths: Iterable<string>): unknown[] {
@@ -33,6 +33,22 @@ function loadAll(chunks: readonly Uint8Array[]): DataTree {
   return loader.finish();
 }
 
+/**
+ * Takes a sliced snapshot of `h`'s tree as of now, applying one op of `during` after each chunk
+ * (and calling `afterChunk` with the number of chunks so far); returns the chunks.
+ */
+function snapshotWhileWriting(h: Harness, during: readonly RandomOp[], slice: number, afterChunk: (count: number) => void = () => undefined): Uint8Array[] {
+  const cursor = h.tree.startSnapshot(h.tree.lastZxid);
+  const chunks: Uint8Array[] = [];
+  for (let c = cursor.next(slice); c !== null; c = cursor.next(slice)) {
+    chunks.push(c);
+    const op = during[chunks.length - 1];
+    if (op !== undefined) h.write(op.request, { sessionId: op.sessionId });
+    afterChunk(chunks.length);
+  }
+  return chunks;
+}
+
 describe('snapshot cursor and TreeLoader', () => {
   it('a fresh tree round-trips with its built-in nodes, digest and zxid', () => {
     const tree = new DataTree();
@@ -55,15 +71,7 @@ describe('snapshot cursor and TreeLoader', () => {
         const expected = dump(h.tree, paths);
         const digest = h.tree.digest();
         const ephemerals = [...h.tree.ephemeralsOf(1n)].sort();
-        const cursor = h.tree.startSnapshot(h.tree.lastZxid);
-        const chunks: Uint8Array[] = [];
-        let i = 0;
-        for (let c = cursor.next(slice); c !== null; c = cursor.next(slice)) {
-          chunks.push(c);
-          const op = during[i++];
-          if (op !== undefined) h.write(op.request, { sessionId: op.sessionId });
-        }
-        const loaded = loadAll(chunks);
+        const loaded = loadAll(snapshotWhileWriting(h, during, slice));
         expect(loaded.digest()).toBe(digest);
         expect(dump(loaded, paths)).toEqual(expected);
         expect(allPaths(loaded).sort()).toEqual([...paths].sort());
@@ -125,20 +133,14 @@ describe('snapshot cursor and TreeLoader', () => {
         for (const op of before) h.write(op.request, { sessionId: op.sessionId });
         const paths = allPaths(h.tree);
         const expected = dump(h.tree, paths);
-        const cursor = h.tree.startSnapshot(h.tree.lastZxid);
-        const chunks: Uint8Array[] = [];
-        let i = 0;
-        for (let c = cursor.next(slice); c !== null; c = cursor.next(slice)) {
-          chunks.push(c);
-          const op = during[i++];
-          if (op !== undefined) h.write(op.request, { sessionId: op.sessionId });
-          if (i === 2) {
+        const chunks = snapshotWhileWriting(h, during, slice, (count) => {
+          if (count === 2) {
             const whole = h.tree.snapshotNow(slice);
             const nowPaths = allPaths(h.tree);
             expect(dump(loadAll(whole.chunks), nowPaths)).toEqual(dump(h.tree, nowPaths));
             expect(whole.zxid).toBe(h.tree.lastZxid);
           }
-        }
+        });
         const loaded = loadAll(chunks);
         expect(dump(loaded, paths)).toEqual(expected);
         expect(allPaths(loaded).sort()).toEqual([...paths].sort());
