@@ -66,14 +66,20 @@ async function shell(logStore: SlowLog, persisted: number[]): Promise<EnsembleSh
   });
 }
 
+/** A shell with batches 1 and 2 performed, both rounds' fsyncs started and held by the log. */
+async function twoOverlappingRounds(): Promise<{ log: SlowLog; persisted: number[]; s: EnsembleShell }> {
+  const log = new SlowLog();
+  const persisted: number[] = [];
+  const s = await shell(log, persisted);
+  s.perform({ send: [], persist: [batch(1, { entries: [entry(1)] })] });
+  s.perform({ send: [], persist: [batch(2, { entries: [entry(2)] })] });
+  await until(() => log.events.length === 4, { timeoutMs: 5_000, what: 'two overlapping fsyncs' });
+  return { log, persisted, s };
+}
+
 describe('EnsembleShell persist batches', () => {
   it('two rounds overlap; batches queued behind them share the next fsync and are reported by the last seq', async () => {
-    const log = new SlowLog();
-    const persisted: number[] = [];
-    const s = await shell(log, persisted);
-    s.perform({ send: [], persist: [batch(1, { entries: [entry(1)] })] });
-    s.perform({ send: [], persist: [batch(2, { entries: [entry(2)] })] });
-    await until(() => log.events.length === 4, { timeoutMs: 5_000, what: 'two overlapping fsyncs' });
+    const { log, persisted, s } = await twoOverlappingRounds();
     for (const seq of [3, 4]) s.perform({ send: [], persist: [batch(seq, { entries: [entry(seq)] })] });
     log.release();
     await until(() => log.events.length === 7, { timeoutMs: 5_000, what: 'the third fsync' });
@@ -86,12 +92,7 @@ describe('EnsembleShell persist batches', () => {
   });
 
   it('a round whose fsync finishes first is reported only after the round before it', async () => {
-    const log = new SlowLog();
-    const persisted: number[] = [];
-    const s = await shell(log, persisted);
-    s.perform({ send: [], persist: [batch(1, { entries: [entry(1)] })] });
-    s.perform({ send: [], persist: [batch(2, { entries: [entry(2)] })] });
-    await until(() => log.events.length === 4, { timeoutMs: 5_000, what: 'two overlapping fsyncs' });
+    const { log, persisted } = await twoOverlappingRounds();
     log.releaseNewest();
     await new Promise((resolve) => setTimeout(resolve, 50));
     expect(persisted).toEqual([]);
