@@ -92,18 +92,18 @@ export async function runOnServer(kind: ServerKind, options: CompareOptions): Pr
   return runs;
 }
 
+/** The load fields of a window that come from a run's options (not its server or read fraction). */
+export type WindowShape = Pick<LoadOptions, 'sessions' | 'depth' | 'valueBytes' | 'keys' | 'durationMs' | 'warmupMs'>;
+
+/** Those fields, picked from a standalone or an ensemble run's options. */
+export function windowShape(options: WindowShape): WindowShape {
+  const { sessions, depth, valueBytes, keys, durationMs, warmupMs } = options;
+  return { sessions, depth, valueBytes, keys, durationMs, warmupMs };
+}
+
 /** The load options shared by every scenario on `server`. */
 function loadShape(server: BenchServer, options: CompareOptions): Omit<LoadOptions, 'readFraction'> {
-  return {
-    host: server.host,
-    port: server.port,
-    sessions: options.sessions,
-    depth: options.depth,
-    valueBytes: options.valueBytes,
-    keys: options.keys,
-    durationMs: options.durationMs,
-    warmupMs: options.warmupMs,
-  };
+  return { host: server.host, port: server.port, ...windowShape(options) };
 }
 
 /** What formatTable reads of one run (a standalone or an ensemble scenario run). */

@@ -24,7 +24,7 @@
 import { loadavg } from 'node:os';
 import { resolve } from 'node:path';
 import { parseArgs } from 'node:util';
-import { formatTable, type Scenario, scenariosNamed } from './compare.js';
+import { formatTable, type Scenario, scenariosNamed, windowShape } from './compare.js';
 import { measureFailover, type KillResult } from './ensemble-failover.js';
 import { type EnsembleLoadResult, runEnsembleLoad } from './ensemble-load.js';
 import { BenchEnsemble } from './ensemble-members.js';
@@ -87,15 +87,7 @@ async function withEnsemble<T>(kind: ServerKind, options: EnsembleBenchOptions, 
 
 /** The load of every window on `ensemble`, without its read fraction. */
 function loadShape(ensemble: BenchEnsemble, options: EnsembleBenchOptions) {
-  return {
-    members: ensemble.members.map((m) => ({ host: m.host, port: m.port })),
-    sessions: options.sessions,
-    depth: options.depth,
-    valueBytes: options.valueBytes,
-    keys: options.keys,
-    durationMs: options.durationMs,
-    warmupMs: options.warmupMs,
-  };
+  return { members: ensemble.members.map((m) => ({ host: m.host, port: m.port })), ...windowShape(options) };
 }
 
 /** Warms every member up once (JIT, V8's optimizer) with a mix of both paths, as compare.ts. */
