@@ -188,10 +188,12 @@ function formatResult(r: EnsembleLoadResult): string {
 
 /** Median and max of the recovery times; a kill without recovery counts as infinitely slow. */
 export function recoverySummary(kills: readonly KillResult[]): { medianMs: number; maxMs: number; failed: number } {
-  const times = kills.map((k) => k.recoveryMs ?? Number.POSITIVE_INFINITY).sort((a, b) => a - b);
-  const mid = Math.floor(times.length / 2);
-  const median = times.length === 0 ? Number.NaN : times.length % 2 === 1 ? (times[mid] as number) : ((times[mid - 1] as number) + (times[mid] as number)) / 2;
-  return { medianMs: median, maxMs: times[times.length - 1] ?? Number.NaN, failed: kills.filter((k) => k.recoveryMs === null).length };
+  const times = kills.map((k) => k.recoveryMs ?? Number.POSITIVE_INFINITY);
+  return {
+    medianMs: times.length === 0 ? Number.NaN : median(times),
+    maxMs: times.length === 0 ? Number.NaN : Math.max(...times),
+    failed: kills.filter((k) => k.recoveryMs === null).length,
+  };
 }
 
 /** The failover table: per ensemble, every kill, median and max, and the median ratio. */
