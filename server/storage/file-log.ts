@@ -257,10 +257,7 @@ export class FileLogStore implements LogStore {
     const lastZxid = group.entries.at(-1)?.zxid ?? current.info.lastZxid;
     let flushed: Promise<void>;
     try {
-      if (end > current.allocatedBytes) {
-        current.allocatedBytes = Math.ceil(end / this.#preallocBytes) * this.#preallocBytes;
-        ftruncateSync(current.handle.fd, current.allocatedBytes);
-      }
+      this.#ensureAllocated(current, end);
       writeFullySync(current.handle.fd, bytes, position);
       current.writtenOffset = end;
       flushed = current.handle.datasync();
@@ -306,8 +303,8 @@ export class FileLogStore implements LogStore {
     const current = this.#current;
     assert(current !== null, 'no open log file');
     const bytes = encodeRecords(group.entries, isNewFile);
-    const position = current.info.endOffset;
-    await this.#ensureAllocated(current, position + bytes.length);
+    const position = current.writtenOffset;
+    this.#ensureAllocated(current, position + bytes.length);
     await writeFully(current.handle, bytes, position);
     if (isNewFile) {
       // A new file's size and name must survive too, which fdatasync alone does not promise.
@@ -316,8 +313,8 @@ export class FileLogStore implements LogStore {
     } else {
       await current.handle.datasync();
     }
-    current.info.endOffset = position + bytes.length;
-    current.writtenOffset = current.info.endOffset;
+    current.writtenOffset = position + bytes.length;
+    current.info.endOffset = current.writtenOffset;
     current.info.lastZxid = group.entries.at(-1)?.zxid ?? current.info.lastZxid;
   }
 
@@ -332,11 +329,12 @@ export class FileLogStore implements LogStore {
     this.#log.info({ file: path }, 'transaction log file created');
   }
 
-  async #ensureAllocated(current: OpenLogFile, requiredBytes: number): Promise<void> {
+  /** Grows the file by whole preallocation blocks to hold `requiredBytes` (a sparse extend, µs). */
+  #ensureAllocated(current: OpenLogFile, requiredBytes: number): void {
     if (requiredBytes <= current.allocatedBytes) return;
     const blocks = Math.ceil(requiredBytes / this.#preallocBytes);
     current.allocatedBytes = blocks * this.#preallocBytes;
-    await current.handle.truncate(current.allocatedBytes);
+    ftruncateSync(current.handle.fd, current.allocatedBytes);
   }
 
   async #closeCurrent(): Promise<void> {
