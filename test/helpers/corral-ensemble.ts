@@ -21,6 +21,10 @@ export interface CorralEnsemble {
   leader(timeoutMs?: number): Promise<number>;
   /** Every member's mode from `srvr` ('' when it does not answer within a short bound). */
   modes(): Promise<string[]>;
+  /** Signals every member (see ServerHandle.kill: only SIGKILL waits for the exits). */
+  kill(signal?: NodeJS.Signals): Promise<void>;
+  /** Stops every member, starts them all again on the same ports and dataDirs, waits for a leader. */
+  restart(): Promise<void>;
   dispose(): Promise<void>;
 }
 
@@ -93,6 +97,14 @@ export async function startCorralEnsemble(size: number, cfg: ZooCfg = {}, option
       );
       return index;
     },
+    kill: async (signal) => {
+      await Promise.all(members.map((m) => m.kill(signal)));
+    },
+    restart: async () => {
+      await Promise.all(members.map((m) => m.stop()));
+      await Promise.all(members.map((m) => m.restart()));
+      await ensemble.leader(30_000);
+    },
     dispose: async () => {
       for (const m of members) await m.dispose();
       for (const d of dirs) await d.cleanup();
@@ -107,4 +119,15 @@ export async function startCorralEnsemble(size: number, cfg: ZooCfg = {}, option
     what: 'every member of the ensemble serving',
   });
   return ensemble;
+}
+
+/**
+ * The host a new client gets: with one host, that host; with several (an ensemble), the next
+ * one in turn, so consecutive clients sit on different members.
+ */
+export function nextMember(connectString: string, counter: { next: number }): string {
+  const hosts = connectString.split(',');
+  const host = hosts[counter.next % hosts.length] as string;
+  counter.next++;
+  return host;
 }

@@ -24,7 +24,7 @@ export {
   writeZooCfg,
 } from './server-handle.js';
 export { startCorral, corralBin, repoRoot, type StartCorralOptions } from './corral.js';
-export { startCorralEnsemble, type CorralEnsemble, type CorralEnsembleOptions } from './corral-ensemble.js';
+export { nextMember, startCorralEnsemble, type CorralEnsemble, type CorralEnsembleOptions } from './corral-ensemble.js';
 export { ensemblePerTest, type EnsembleFixture } from './ensemble-fixture.js';
 export {
   startZooKeeper,

@@ -1,6 +1,7 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { cliMtAvailability, CliMtSession } from './clients/cli-mt.js';
-import { ensembleTargets, nextMember, suiteName, useServer } from './targets.js';
+import { nextMember } from '../helpers/index.js';
+import { ensembleTargets, suiteName, useServer } from './targets.js';
 
 /**
  * The ZooKeeper C client's shell, cli_mt (zookeeper-bin), driven through stdin one command at a

@@ -1,12 +1,12 @@
 import { afterAll, describe, expect, it } from 'vitest';
-import { signalGroup, stopProcess, type TrackedProcess, until, waitForExit } from '../helpers/index.js';
+import { nextMember, signalGroup, stopProcess, type TrackedProcess, until, waitForExit } from '../helpers/index.js';
 import {
   disposeJavaBuild,
   javaClientsAvailability,
   runJavaScenario,
   startLatchMember,
 } from './clients/java.js';
-import { ensembleTargets, nextMember, suiteName, useServer } from './targets.js';
+import { ensembleTargets, suiteName, useServer } from './targets.js';
 
 /**
  * Apache ZooKeeper's Java client (zookeeper.jar 3.8) and Apache Curator 5.4 run the scenarios of

@@ -4,6 +4,7 @@ import {
   reapAll,
   type ServerHandle,
   startCorral,
+  nextMember,
   startCorralEnsemble,
   startZooKeeper,
   zookeeperAvailability,
@@ -50,9 +51,6 @@ export const targets: readonly InteropTarget[] = [
  */
 function ensembleHandle(ensemble: CorralEnsemble): ServerHandle {
   const first = ensemble.members[0] as ServerHandle;
-  const serving = async (): Promise<void> => {
-    await ensemble.leader(30_000);
-  };
   return {
     kind: 'corral',
     host: first.host,
@@ -69,14 +67,8 @@ function ensembleHandle(ensemble: CorralEnsemble): ServerHandle {
     stop: async () => {
       await Promise.all(ensemble.members.map((m) => m.stop()));
     },
-    kill: async (signal) => {
-      await Promise.all(ensemble.members.map((m) => m.kill(signal)));
-    },
-    restart: async () => {
-      await Promise.all(ensemble.members.map((m) => m.stop()));
-      await Promise.all(ensemble.members.map((m) => m.restart()));
-      await serving();
-    },
+    kill: (signal) => ensemble.kill(signal),
+    restart: () => ensemble.restart(),
     dispose: () => ensemble.dispose(),
   };
 }
@@ -97,17 +89,6 @@ export const ensembleTargets: readonly InteropTarget[] = [
     start: async (cfg) => ensembleHandle(await startCorralEnsemble(3, { tickTime: 2000, ...cfg })),
   },
 ];
-
-/**
- * The host a new client gets: with one host, that host; with several (an ensemble), the next
- * one in turn, so consecutive clients sit on different members.
- */
-export function nextMember(connectString: string, counter: { next: number }): string {
-  const hosts = connectString.split(',');
-  const host = hosts[counter.next % hosts.length] as string;
-  counter.next++;
-  return host;
-}
 
 /** The name of a suite for `target`, carrying the skip reason when the target cannot run. */
 export function suiteName(target: InteropTarget, name: string): string {

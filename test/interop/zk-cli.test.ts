@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { zkCli, type ZkCliResult, zookeeperAvailability } from '../helpers/index.js';
-import { ensembleTargets, nextMember, suiteName, useServer } from './targets.js';
+import { nextMember, zkCli, type ZkCliResult, zookeeperAvailability } from '../helpers/index.js';
+import { ensembleTargets, suiteName, useServer } from './targets.js';
 
 /**
  * Makes zkCli output comparable across servers: zxids and times become placeholders, and the

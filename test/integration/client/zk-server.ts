@@ -11,7 +11,7 @@ import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { createServer, Socket } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
-import { type CorralEnsemble, startCorralEnsemble } from '../../helpers/index.js';
+import { type CorralEnsemble, nextMember, startCorralEnsemble } from '../../helpers/index.js';
 
 /** Which server the suite runs against. */
 export type Target = 'zookeeper' | 'corral' | 'corral-ensemble';
@@ -197,7 +197,7 @@ export class TestServer implements SuiteServer {
 class EnsembleServer implements SuiteServer {
   readonly target = 'corral-ensemble';
   readonly #ensemble: CorralEnsemble;
-  #nextMember = 0;
+  readonly #turn = { next: 0 };
 
   private constructor(ensemble: CorralEnsemble) {
     this.#ensemble = ensemble;
@@ -208,24 +208,20 @@ class EnsembleServer implements SuiteServer {
   }
 
   nextConnectString(): string {
-    const members = this.#ensemble.members;
-    const member = members[this.#nextMember++ % members.length];
-    if (member === undefined) throw new Error('the ensemble has no members');
-    return member.connectString;
+    return nextMember(this.#ensemble.connectString, this.#turn);
   }
 
   stop(): void {
-    // ServerHandle.kill signals the process group synchronously; only SIGKILL waits for the exit.
-    for (const member of this.#ensemble.members) void member.kill('SIGSTOP');
+    // The members are signalled synchronously; only SIGKILL waits for the exits.
+    void this.#ensemble.kill('SIGSTOP');
   }
 
-  async kill(): Promise<void> {
-    await Promise.all(this.#ensemble.members.map((member) => member.kill('SIGKILL')));
+  kill(): Promise<void> {
+    return this.#ensemble.kill('SIGKILL');
   }
 
-  async restart(): Promise<void> {
-    await Promise.all(this.#ensemble.members.map((member) => member.restart()));
-    await this.#ensemble.leader(30_000);
+  restart(): Promise<void> {
+    return this.#ensemble.restart();
   }
 
   async destroy(): Promise<void> {
