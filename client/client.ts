@@ -42,7 +42,7 @@ import {
   transactionOutcome,
 } from './ops.js';
 import { type QueuedRequest, RequestQueue } from './request-queue.js';
-import { Session, type SessionState, isTerminal } from './session.js';
+import { Session, type SessionState, isConnected, isTerminal } from './session.js';
 import { Transaction } from './transaction.js';
 import { Transport } from './transport.js';
 import { type WatchKind, type WatchListener, type WatchedEvent, WatchRegistry, setWatchesRequests } from './watch-registry.js';
@@ -63,6 +63,11 @@ export interface ZkClientOptions {
   readonly maxQueuedEvents?: number;
   /** How often the session timers are checked. Default 100 ms. */
   readonly tickMs?: number;
+  /**
+   * ZooKeeper's canBeReadOnly: accept a member that lost its quorum and serves reads only
+   * (state `connectedReadOnly`; writes fail with NotReadOnly). Default false.
+   */
+  readonly canBeReadOnly?: boolean;
   readonly log?: Logger;
   readonly rng?: Rng;
   readonly clock?: Clock;
@@ -146,7 +151,12 @@ export class ZkClient {
       backoffMsMin: options.backoffMsMin ?? 100,
       backoffMsMax: options.backoffMsMax ?? 5_000,
     });
-    this.#session = new Session({ clock: this.#clock, sessionTimeoutMs, hostCount: parsed.hosts.length });
+    this.#session = new Session({
+      clock: this.#clock,
+      sessionTimeoutMs,
+      hostCount: parsed.hosts.length,
+      canBeReadOnly: options.canBeReadOnly ?? false,
+    });
     this.#queue = new RequestQueue({ maxWaiting: options.maxWaitingRequests ?? 10_000 });
     this.#requestTimeoutMs = options.requestTimeoutMs ?? sessionTimeoutMs;
     this.#maxQueuedEvents = options.maxQueuedEvents ?? 10_000;
@@ -173,7 +183,10 @@ export class ZkClient {
     return this.#session.lastZxidSeen;
   }
 
-  /** Starts connecting and resolves once connected; rejects on expiry, auth failure, close or timeout. */
+  /**
+   * Starts connecting and resolves once connected (read-only counts when `canBeReadOnly`);
+   * rejects on expiry, auth failure, close or timeout.
+   */
   async connect(options: { readonly timeoutMs?: number } = {}): Promise<void> {
     if (!this.#isStarted) {
       this.#isStarted = true;
@@ -186,7 +199,7 @@ export class ZkClient {
   /** Closes the session (closeSession, so its ephemerals go at once) and the connection. */
   async close(): Promise<void> {
     if (this.#session.state === 'closed') return;
-    if (this.#session.state === 'connected' && !this.#isClosing) {
+    if (isConnected(this.#session.state) && !this.#isClosing) {
       // Set first: the server closes the socket right after its reply, and that must not
       // look like a connection loss to reconnect from.
       this.#isClosing = true;
@@ -625,7 +638,7 @@ export class ZkClient {
     }
     this.#hosts.connected();
     this.#log.info(
-      { sessionId: hex(this.#session.sessionId), timeoutMs: this.#session.negotiatedTimeoutMs },
+      { sessionId: hex(this.#session.sessionId), timeoutMs: this.#session.negotiatedTimeoutMs, readOnly: this.#session.isReadOnly },
       'session established',
     );
     this.#prime();
@@ -781,7 +794,7 @@ export class ZkClient {
   /** Resolves when connected; rejects when the state turns terminal or `timeoutMs` passes. */
   #untilConnected(timeoutMs: number): Promise<void> {
     const settled = (): ZkError | 'connected' | undefined => {
-      if (this.#session.state === 'connected') return 'connected';
+      if (isConnected(this.#session.state)) return 'connected';
       return isTerminal(this.#session.state) ? this.#refusal(undefined) : undefined;
     };
     const now = settled();

@@ -22,7 +22,7 @@ export {
   type TransactionError,
   isTransactionError,
 } from './ops.js';
-export { type SessionState, isTerminal } from './session.js';
+export { type SessionState, isConnected, isTerminal } from './session.js';
 export { type WatchedEvent, type WatchListener } from './watch-registry.js';
 export { EventStreamOverflowError } from './event-stream.js';
 export {

@@ -8,7 +8,14 @@ import { assert } from '../util/assert.js';
 import type { Clock } from '../util/clock.js';
 
 /** The connection states a client reports, after ZooKeeper's KeeperState. */
-export type SessionState = 'connecting' | 'connected' | 'disconnected' | 'expired' | 'authFailed' | 'closed';
+export type SessionState =
+  | 'connecting'
+  | 'connected'
+  | 'connectedReadOnly'
+  | 'disconnected'
+  | 'expired'
+  | 'authFailed'
+  | 'closed';
 
 /** What the shell must do after a tick. */
 export type SessionAction =
@@ -22,12 +29,22 @@ export interface SessionOptions {
   readonly sessionTimeoutMs: number;
   /** How many hosts the connect string names (the connect timeout is T / hosts). */
   readonly hostCount: number;
+  /**
+   * ZooKeeper's canBeReadOnly: ask in every ConnectRequest to be served by a member that lost
+   * its quorum (read-only mode). Default false: such a member then closes the connection.
+   */
+  readonly canBeReadOnly?: boolean;
 }
 
 /** ClientCnxn.MAX_SEND_PING_INTERVAL: ping at least this often even with long timeouts. */
 export const maxSendPingIntervalMs = 10_000;
 
 const passwdBytes = 16;
+
+/** Whether the session has a live connection (read-write or read-only). */
+export function isConnected(state: SessionState): boolean {
+  return state === 'connected' || state === 'connectedReadOnly';
+}
 
 /** Whether a state can never change again except to `closed`. */
 export function isTerminal(state: SessionState): boolean {
@@ -43,6 +60,14 @@ export class Session {
   readonly #clock: Clock;
   readonly #sessionTimeoutMs: number;
   readonly #hostCount: number;
+  readonly #canBeReadOnly: boolean;
+  /**
+   * ClientCnxn.seenRwServerBefore: until a read-write server answered, the session id is one a
+   * read-only member made up (ZooKeeper's local session), so every ConnectRequest asks for a new
+   * session (id 0) rather than presenting it; a read-write server then makes the real one.
+   */
+  #hasSeenRwServer = false;
+  #isReadOnly = false;
   #state: SessionState = 'connecting';
   #sessionId = 0n;
   #passwd: Uint8Array = new Uint8Array(passwdBytes);
@@ -60,6 +85,7 @@ export class Session {
     this.#clock = options.clock;
     this.#sessionTimeoutMs = options.sessionTimeoutMs;
     this.#hostCount = options.hostCount;
+    this.#canBeReadOnly = options.canBeReadOnly ?? false;
   }
 
   /** The current state. */
@@ -85,6 +111,11 @@ export class Session {
   /** The timeout the server granted, 0 before the first ConnectResponse. */
   get negotiatedTimeoutMs(): number {
     return this.#negotiatedTimeoutMs;
+  }
+
+  /** Whether the current connection is to a read-only member (ConnectResponse readOnly=1). */
+  get isReadOnly(): boolean {
+    return this.#isReadOnly;
   }
 
   /** Whether the current transport has completed its handshake. */
@@ -125,9 +156,9 @@ export class Session {
       protocolVersion: 0,
       lastZxidSeen: this.#lastZxidSeen,
       timeOut: this.#sessionTimeoutMs,
-      sessionId: this.#sessionId,
+      sessionId: this.#hasSeenRwServer ? this.#sessionId : 0n,
       passwd: this.#passwd,
-      readOnly: false,
+      readOnly: this.#canBeReadOnly,
     };
   }
 
@@ -140,7 +171,9 @@ export class Session {
     this.#negotiatedTimeoutMs = response.timeOut;
     this.#sessionId = response.sessionId;
     this.#passwd = response.passwd ?? new Uint8Array(passwdBytes);
-    return this.#become('connected');
+    this.#isReadOnly = response.readOnly === true;
+    if (!this.#isReadOnly) this.#hasSeenRwServer = true;
+    return this.#become(this.#isReadOnly ? 'connectedReadOnly' : 'connected');
   }
 
   /** A reply arrived; normal replies with zxid > 0 advance lastZxidSeen (pings and events do not). */
@@ -164,7 +197,8 @@ export class Session {
     const wasConnected = this.#isHandshakeDone;
     this.#hasTransport = false;
     this.#isHandshakeDone = false;
-    if (wasConnected && this.#state === 'connected') return this.#become('disconnected');
+    this.#isReadOnly = false;
+    if (wasConnected && isConnected(this.#state)) return this.#become('disconnected');
     return undefined;
   }
 

@@ -196,6 +196,9 @@ export class ManagedClient {
         return;
       }
       case 'disconnected':
+      // Read-only: reads work but writes fail with NotReadOnly, so writers (lock, latch,
+      // registry) must act as when suspended; `connected` again reports `reconnected`.
+      case 'connectedReadOnly':
         this.#events.emit('connection', 'suspended', client);
         return;
       case 'expired':

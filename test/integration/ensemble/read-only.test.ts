@@ -7,6 +7,7 @@
  * `srvr` prints the READ-ONLY line. When the quorum returns, read-only clients are dropped.
  */
 import { afterEach, describe, expect, it } from 'vitest';
+import { ZkClient, type SessionState } from '../../../client/index.js';
 import { OpCode, encodeRequest } from '../../../protocol/index.js';
 import { ErrorCode } from '../../../protocol/errors.js';
 import { ensemblePerTest, fourLetterWord, until, type ServerHandle } from '../../helpers/index.js';
@@ -14,9 +15,11 @@ import { frame, RawConnection } from '../../interop/raw-socket.js';
 
 const fx = ensemblePerTest();
 const raws: RawConnection[] = [];
+const clients: ZkClient[] = [];
 
 afterEach(() => {
   for (const raw of raws.splice(0)) raw.destroy();
+  for (const client of clients.splice(0)) client.destroy();
 });
 
 /** A ConnectRequest frame with the readOnly byte set as given (reference §2.1). */
@@ -90,5 +93,39 @@ describe('read-only mode of an ensemble member', () => {
     await ensemble.members[leader]?.restart();
     expect(await ro.waitClosed(30_000)).toBe(true);
     await until(async () => (await word(lonely, 'isro')) === 'rw', { timeoutMs: 30_000, what: 'the member to serve read-write again' });
+  });
+
+  it('a ZkClient with canBeReadOnly turns connectedReadOnly without the quorum, reads, fails writes with NotReadOnly, and is connected again when it returns', async () => {
+    const ensemble = await fx.start(3, { 'readonlymode.enabled': 'true' });
+    const leader = await ensemble.leader();
+    const lonelyIndex = [0, 1, 2].find((i) => i !== leader) as number;
+    const lonely = ensemble.members[lonelyIndex] as ServerHandle;
+    await until(async () => (await word(lonely, 'isro')) === 'rw', { timeoutMs: 30_000, what: 'the member to join the quorum' });
+    const connectString = ensemble.members.map((m) => `${m.host}:${m.port}`).join(',');
+    const client = new ZkClient(connectString, { canBeReadOnly: true, sessionTimeoutMs: 30_000, backoffMsMax: 500 });
+    clients.push(client);
+    const states: SessionState[] = [];
+    client.onState((state) => states.push(state));
+    await client.connect({ timeoutMs: 20_000 });
+    expect(client.state).toBe('connected');
+    await client.create('/ro-client', 'kept');
+    const sessionId = client.sessionId;
+
+    for (const i of [0, 1, 2].filter((index) => index !== lonelyIndex)) await ensemble.members[i]?.kill('SIGKILL');
+    await until(() => client.state === 'connectedReadOnly', { timeoutMs: 30_000, what: 'the client to attach read-only' });
+    expect(states).toContain('disconnected');
+    expect(client.sessionId).toBe(sessionId);
+    expect(new TextDecoder().decode((await client.getData('/ro-client')).data ?? new Uint8Array())).toBe('kept');
+    expect(await client.getChildren('/')).toContain('ro-client');
+    await expect(client.setData('/ro-client', 'lost')).rejects.toMatchObject({ code: ErrorCode.NotReadOnly, path: '/ro-client' });
+    await expect(client.create('/ro-new')).rejects.toMatchObject({ code: ErrorCode.NotReadOnly });
+
+    // The quorum returns: the member drops read-only clients and the client reconnects read-write.
+    await ensemble.members[leader]?.restart();
+    await until(() => client.state === 'connected', { timeoutMs: 60_000, what: 'the client to be read-write again' });
+    expect(client.sessionId).toBe(sessionId);
+    expect(states.slice(states.indexOf('connectedReadOnly'))).toContain('connected');
+    await client.setData('/ro-client', 'written');
+    expect(new TextDecoder().decode((await client.getData('/ro-client')).data ?? new Uint8Array())).toBe('written');
   });
 });

@@ -132,4 +132,25 @@ describe('Session', () => {
     expect(s.close()).toBe('closed');
     expect(s.close()).toBeUndefined();
   });
+
+  it('with canBeReadOnly asks for read-only, reports connectedReadOnly, and presents a read-only member\'s session id only after a read-write server answered', () => {
+    const s = new Session({ clock: new ManualClock(), sessionTimeoutMs: 30_000, hostCount: 2, canBeReadOnly: true });
+    s.attemptStarted();
+    expect(s.transportOpened().readOnly).toBe(true);
+    expect(s.connectResponse({ ...granted(30_000, 0x77n), readOnly: true })).toBe('connectedReadOnly');
+    expect([s.isReadOnly, s.sessionId]).toEqual([true, 0x77n]);
+    expect(s.transportClosed()).toBe('disconnected');
+    s.attemptStarted();
+    // ClientCnxn.seenRwServerBefore: the read-only member's id is not a real session.
+    expect(s.transportOpened().sessionId).toBe(0n);
+    expect(s.connectResponse(granted(30_000, 0x99n))).toBe('connected');
+    expect(s.isReadOnly).toBe(false);
+    expect(s.transportClosed()).toBe('disconnected');
+    s.attemptStarted();
+    expect(s.transportOpened().sessionId).toBe(0x99n);
+    expect(s.connectResponse({ ...granted(30_000, 0x99n), readOnly: true })).toBe('connectedReadOnly');
+    expect(s.transportClosed()).toBe('disconnected');
+    s.attemptStarted();
+    expect(s.transportOpened().sessionId).toBe(0x99n);
+  });
 });
