@@ -89,6 +89,13 @@ export class FailoverController {
   #isClosed = false;
   #retryTimer: NodeJS.Timeout | null = null;
   #appOps: Promise<void> = Promise.resolve();
+  /**
+   * True from the moment toActive is asked for until toStandby (or stop) is known to have
+   * succeeded: the app may be active, so only a fence or a successful demotion clears it.
+   */
+  #isAppMaybeActive = false;
+  /** Bumped by every demotion, so a toActive that finishes after one knows it was overtaken. */
+  #demotions = 0;
   #preparedGeneration = -1;
   #unsubscribe: (() => void)[] = [];
   readonly #listeners = new Set<(state: FailoverState) => void>();
@@ -128,16 +135,21 @@ export class FailoverController {
     for (const off of this.#unsubscribe.splice(0)) off();
     if (this.#retryTimer !== null) clearTimeout(this.#retryTimer);
     await this.#running;
-    const wasActive = this.#role === 'active' || this.#role === 'becoming-active';
-    await this.#demote('agent stopping');
+    const isStandby = await this.#demote('agent stopping');
     const client = this.#o.managed.isConnected ? this.#o.managed.client : null;
-    if (client !== null && wasActive) await this.#releaseCleanly(client);
+    if (client === null) return;
+    // Only a member whose app is known to be standby hands over without a breadcrumb; otherwise
+    // the breadcrumb stays and the next winner fences this app (as ZKFC's quitElection(needFence)).
+    if (isStandby) await this.#releaseCleanly(client);
+    else await deleteIfOwned(client, this.#paths.lock, client.sessionId);
   }
 
   #onConnection(event: ConnectionEvent): void {
     if (event === 'suspended' || event === 'lost') {
       // Demote now, not after the next pass: the session may expire on the server soon.
-      void this.#demote(event === 'lost' ? 'session expired' : 'connection lost').then(() => this.#kick());
+      this.#demote(event === 'lost' ? 'session expired' : 'connection lost')
+        .catch((error: unknown) => this.#log.error({ err: error }, 'going standby after the connection failed'))
+        .finally(() => this.#kick());
       return;
     }
     this.#kick();
@@ -205,8 +217,13 @@ export class FailoverController {
   async #whileHolding(client: ZkClient, lockStat: Stat, request: string | null): Promise<void> {
     if (request !== null && request !== this.#o.member.id) {
       this.#log.info({ to: request }, 'manual failover requested; stepping down');
-      await this.#demote(`handing over to ${request}`);
-      await this.#releaseCleanly(client);
+      if (await this.#demote(`handing over to ${request}`)) {
+        await this.#releaseCleanly(client);
+      } else {
+        // The app may still be active: keep the breadcrumb so the next active fences it.
+        this.#log.error({ to: request }, 'app did not reach standby; handing over with fencing');
+        await deleteIfOwned(client, this.#paths.lock, client.sessionId);
+      }
       return;
     }
     if (this.#role !== 'active') await this.#becomeActive(client, lockStat.czxid.toString());
@@ -285,6 +302,8 @@ export class FailoverController {
     const mine: MemberInfo = { id: this.#o.member.id, address: this.#o.member.address, token };
     await setOrCreate(client, this.#paths.breadcrumb, encodeJson(mine));
     this.#setRole('becoming-active', 'won the election');
+    const demotions = this.#demotions;
+    this.#isAppMaybeActive = true;
     try {
       await this.#appOp(() => this.#o.app.toActive(token));
     } catch (error) {
@@ -292,6 +311,14 @@ export class FailoverController {
       await this.#demote('transition to active failed');
       await deleteIfOwned(client, this.#paths.lock, client.sessionId);
       this.#retryLater();
+      return;
+    }
+    // A demotion (connection suspended, then maybe back) ran while the app was moving: its
+    // toStandby is queued after this toActive, so the role must not become active; the next pass
+    // decides again.
+    if (this.#demotions !== demotions) {
+      this.#log.warn({}, 'demoted while going active; deciding again');
+      this.#kick();
       return;
     }
     // The connection may have gone while the app was moving: then it must not stay active.
@@ -319,25 +346,50 @@ export class FailoverController {
     return false;
   }
 
-  /** Moves the app to standby (stopping it if that fails and we supervise it). */
-  async #demote(reason: string): Promise<void> {
+  /**
+   * Moves the app to standby (stopping it if that fails and we supervise it). Resolves true when
+   * the app is known to be standby or stopped (or was never asked to go active), false when it
+   * may still be active: then only fencing by the next active makes it safe.
+   */
+  async #demote(reason: string): Promise<boolean> {
     const wasActive = this.#role === 'active' || this.#role === 'becoming-active';
     this.#token = null;
     this.#setRole('standby', reason);
-    if (!wasActive) return;
+    if (wasActive) this.#demotions++;
+    if (!this.#isAppMaybeActive) return true;
     this.#log.warn({ reason }, 'going standby');
     try {
       await this.#appOp(() => this.#o.app.toStandby());
+      this.#isAppMaybeActive = false;
+      return true;
     } catch (error) {
       this.#log.error({ err: error }, 'app failed to go standby');
-      const stop = this.#o.app.stop;
-      if (stop !== undefined) await this.#appOp(() => stop.call(this.#o.app));
+    }
+    const stop = this.#o.app.stop;
+    if (stop === undefined) return false;
+    try {
+      await this.#appOp(() => stop.call(this.#o.app));
+      this.#isAppMaybeActive = false;
+      return true;
+    } catch (error) {
+      this.#log.error({ err: error }, 'app failed to stop; the next active must fence it');
+      return false;
     }
   }
 
-  /** A clean hand-over: no breadcrumb, so the next active needs no fencing. */
+  /**
+   * A clean hand-over: no breadcrumb, so the next active needs no fencing. Only this member's
+   * own breadcrumb is removed; another's still names an active that has to be fenced.
+   */
   async #releaseCleanly(client: ZkClient): Promise<void> {
-    await deleteQuietly(client, this.#paths.breadcrumb);
+    const crumb = await getDataOrNull(client, this.#paths.breadcrumb);
+    if (crumb !== null && decodeJson(memberInfoSchema, crumb.data)?.id === this.#o.member.id) {
+      try {
+        await client.delete(this.#paths.breadcrumb, crumb.stat.version);
+      } catch (error) {
+        if (!(error instanceof ZkError && (error.code === ErrorCode.NoNode || error.code === ErrorCode.BadVersion))) throw error;
+      }
+    }
     await deleteIfOwned(client, this.#paths.lock, client.sessionId);
   }
 

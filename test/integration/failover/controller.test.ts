@@ -17,17 +17,30 @@ class FakeApp implements FailoverApp {
   role: 'active' | 'standby' = 'standby';
   token: string | null = null;
   readonly tokens: string[] = [];
+  /** When set, toStandby rejects and the app stays active (only fencing moves it). */
+  failsStandby = false;
+  /** When set, toActive waits for this before it completes. */
+  gate: Promise<void> | null = null;
+  toActiveCalls = 0;
   constructor(
     readonly id: string,
     readonly world: World,
   ) {}
   async toActive(token: string): Promise<void> {
+    this.toActiveCalls++;
+    if (this.gate !== null) await this.gate;
     this.role = 'active';
     this.token = token;
     this.tokens.push(token);
     this.world.sample();
   }
   async toStandby(): Promise<void> {
+    if (this.failsStandby) throw new Error(`${this.id} refuses to go standby`);
+    this.role = 'standby';
+    this.world.sample();
+  }
+  /** What a fencing method does: forces the app down whatever it says. */
+  fence(): void {
     this.role = 'standby';
     this.world.sample();
   }
@@ -39,6 +52,7 @@ class World {
   overlaps = 0;
   fenced: string[] = [];
   sample(): void {
+    // A promoted app while another still reports active is an overlap, whoever did it.
     if (this.apps.filter((app) => app.role === 'active').length > 1) this.overlaps++;
   }
 }
@@ -107,7 +121,7 @@ describe.each(targets)('failover controller against $label', (target) => {
             if (!fenceWorks) return false;
             world.fenced.push(target.id);
             const fencedApp = world.apps.find((a) => a.id === target.id);
-            if (fencedApp !== undefined) await fencedApp.toStandby();
+            fencedApp?.fence();
             return true;
           },
         ],
@@ -202,6 +216,49 @@ describe.each(targets)('failover controller against $label', (target) => {
       fenceWorks = true;
       await until(() => b.app.role === 'active', { timeoutMs: 10_000, what: 'active after fencing works' });
       expect(world.overlaps).toBe(0);
+    });
+
+    it('a manual hand-over whose toStandby fails keeps the breadcrumb, so the next active fences', async () => {
+      const [a, b] = await pair();
+      a.app.failsStandby = true;
+      await requestFailover(a.managed.client, `g${groupNumber}`, 'b', { timeoutMs: 10_000 }).catch(() => undefined);
+      await until(() => b.app.role === 'active', { timeoutMs: 10_000, what: 'b active' });
+      expect(world.fenced).toEqual(['a']);
+      expect(a.app.role).toBe('standby');
+      expect(world.overlaps).toBe(0);
+    });
+
+    it('closing while the app refuses to go standby keeps the breadcrumb, so the next active fences', async () => {
+      const [a, b] = await pair();
+      a.app.failsStandby = true;
+      await a.controller.close();
+      await until(() => b.app.role === 'active', { timeoutMs: 10_000, what: 'b active' });
+      expect(world.fenced).toEqual(['a']);
+      expect(a.app.role).toBe('standby');
+      expect(world.overlaps).toBe(0);
+    });
+
+    it('a suspension while toActive runs does not leave the role active with the app standby', async () => {
+      world = new World();
+      fenceWorks = true;
+      const a = await member('a', `g${++groupNumber}`);
+      // Hold the first toActive until the connection has been suspended and is back.
+      let open = (): void => undefined;
+      a.app.gate = new Promise<void>((resolve) => (open = resolve));
+      await until(() => a.controller.state.role === 'becoming-active', { timeoutMs: 10_000, what: 'becoming active' });
+      await server.kill('SIGSTOP');
+      try {
+        await until(() => a.controller.state.role === 'standby', { timeoutMs: 10_000, what: 'demoted on suspension' });
+      } finally {
+        await server.kill('SIGCONT');
+      }
+      await until(() => a.managed.isConnected, { timeoutMs: 10_000, what: 'reconnected' });
+      a.app.gate = null;
+      open();
+      await until(() => a.app.toActiveCalls >= 2 && a.app.role === 'active' && a.controller.state.role === 'active', {
+        timeoutMs: 10_000,
+        what: 'app and controller both active again',
+      });
     });
   });
 });
