@@ -17,7 +17,19 @@ import { ClientListener, FourLetterWords, corralVersionText, parseWhitelist } fr
 import { Replica, type RecoveredState } from './replica/replica.js';
 import { ReplicaFourLetterWordSource } from './four-letter-word-source.js';
 import { decodeSessionMeta, encodeSessionMeta } from './replica/session-meta.js';
-import { FileLogStore, FileSnapshotStore, purge, type LogStore, type SnapshotStore } from './storage/index.js';
+import { join } from 'node:path';
+import {
+  FileLogStore,
+  FileSnapshotStore,
+  isFirstAfterSnapshot,
+  listSnapshotFiles,
+  purge,
+  snapshotFileName,
+  StorageCorruptError,
+  type LogStore,
+  type SnapshotReader,
+  type SnapshotStore,
+} from './storage/index.js';
 import { DataTree, TreeLoader } from './tree/index.js';
 import type { LogEntry } from './consensus/index.js';
 import { EnsembleShell, GROUP_TICKS_PER_TICK_TIME, makeGroupLink, readEpochs } from './ensemble.js';
@@ -149,7 +161,11 @@ class Server {
     await mkdir(config.dataLogDir, { recursive: true });
     const snapshots = await FileSnapshotStore.open(config.dataDir, log);
     const logStore = await FileLogStore.open(config.dataLogDir, log);
-    const recovered = await recover(snapshots, log);
+    const snapshot = await snapshots.latest();
+    // Before anything is replayed or snapshotted: a log that does not continue the snapshot (or,
+    // with none, start at the first zxid) has lost txns, and serving it would make that permanent.
+    await checkLogContinuesSnapshot(config, logStore, snapshot?.zxid ?? 0n);
+    const recovered = await recover(snapshot, log);
     // An ensemble member hands its log to the consensus core, which applies only what it knows
     // committed; a standalone server replays its whole (all committed) log here.
     let group: ReturnType<typeof makeGroupLink> | undefined;
@@ -339,9 +355,33 @@ class Server {
   }
 }
 
-/** Loads the newest valid snapshot, or the empty state of a fresh server. */
-async function recover(snapshots: SnapshotStore, log: Logger): Promise<RecoveredState> {
-  const snapshot = await snapshots.latest();
+/**
+ * Throws StorageCorruptError, naming the files, when the first log entry after the snapshot at
+ * `snapshotZxid` (0n: none) does not directly follow it. ZooKeeper refuses the same situation
+ * ("No snapshot found, but there are log entries. Something is broken!").
+ */
+async function checkLogContinuesSnapshot(config: ServerConfig, logStore: FileLogStore, snapshotZxid: bigint): Promise<void> {
+  let first: bigint | null = null;
+  for await (const entry of logStore.readFrom(snapshotZxid)) {
+    first = entry.zxid;
+    break;
+  }
+  if (first === null || isFirstAfterSnapshot(snapshotZxid, first)) return;
+  const logFileStart = logStore.fileStartZxids().filter((start) => start <= first).at(-1) ?? first;
+  const snapshotDir = join(config.dataDir, 'version-2');
+  const skipped = (await listSnapshotFiles(snapshotDir)).filter((file) => file.zxid > snapshotZxid).map((file) => join(snapshotDir, file.name));
+  const base = snapshotZxid === 0n ? 'no valid snapshot' : `the newest valid snapshot is ${join(snapshotDir, snapshotFileName(snapshotZxid))}`;
+  throw new StorageCorruptError({
+    file: join(config.dataLogDir, 'version-2', `log.${logFileStart.toString(16)}`),
+    offset: 0,
+    reason:
+      `the log resumes at zxid ${hex(first)} but ${base} (zxid ${hex(snapshotZxid)}): the txns in between are missing` +
+      (skipped.length > 0 ? `; invalid snapshots skipped: ${skipped.join(', ')}` : ''),
+  });
+}
+
+/** Loads the given (newest valid) snapshot, or the empty state of a fresh server. */
+async function recover(snapshot: SnapshotReader | null, log: Logger): Promise<RecoveredState> {
   if (snapshot === null) return { tree: new DataTree(), sessions: [], zxid: 0n };
   const loader = new TreeLoader();
   for await (const chunk of snapshot.chunks()) loader.load(chunk);

@@ -50,3 +50,16 @@ export function isNextZxid(previous: bigint, next: bigint): boolean {
   if (epochOf(next) === epochOf(previous)) return next === previous + 1n;
   return epochOf(next) > epochOf(previous);
 }
+
+/**
+ * True when `first`, the first log entry after a snapshot taken at `snapshotZxid` (0n when there
+ * is no snapshot), continues it with nothing missing: the next counter of the same epoch, or the
+ * first zxid (counter 1) of a later epoch, since a new leader restarts the counter at 1. Anything
+ * else means the txns in between are gone (for example a purge kept logs for a snapshot that is
+ * now unreadable), and replaying would silently lose them.
+ */
+export function isFirstAfterSnapshot(snapshotZxid: bigint, first: bigint): boolean {
+  if (first <= snapshotZxid) return false;
+  if (epochOf(first) === epochOf(snapshotZxid)) return first === snapshotZxid + 1n;
+  return (first & ((1n << COUNTER_BITS) - 1n)) === 1n;
+}

@@ -8,6 +8,7 @@ import { join } from 'node:path';
 import { afterAll, afterEach, describe, expect, it } from 'vitest';
 import { ZkClient, type WatchedEvent } from '../../../client/index.js';
 import { EventType } from '../../../protocol/index.js';
+import { purge } from '../../../server/storage/purge.js';
 import { corralBin, reapAll, startCorral, until, type ServerHandle } from '../../helpers/index.js';
 
 const clients: ZkClient[] = [];
@@ -105,5 +106,35 @@ describe('standalone server process', () => {
     expect(result.status).not.toBe(0);
     expect(result.stderr).toMatch(/corrupt/i);
     expect(readFileSync(logPath).equals(bytes)).toBe(true);
+  });
+
+  it('refuses to start when the log does not continue the newest valid snapshot, and changes nothing', async () => {
+    const server = await corral({ snapCount: 20 });
+    const client = await connect(server);
+    for (let i = 0; i < 120; i++) await client.create(`/p${i}`, new TextEncoder().encode(`v${i}`));
+    client.destroy();
+    await server.stop();
+    const dir = join(server.dataDir, 'version-2');
+    // What autopurge leaves: the newest 3 snapshots and the logs from the oldest of them on.
+    const purged = await purge(server.dataDir, server.dataDir, 3);
+    expect(purged.deletedLogs.length).toBeGreaterThan(0);
+    const snapshotNames = readdirSync(dir).filter((name) => /^snapshot\.[0-9a-f]+$/.test(name));
+    expect(snapshotNames.length).toBeGreaterThan(0);
+    for (const name of snapshotNames) {
+      const bytes = readFileSync(join(dir, name));
+      bytes[bytes.length - 1] = (bytes[bytes.length - 1] ?? 0) ^ 0xff; // breaks the trailer checksum
+      writeFileSync(join(dir, name), bytes);
+    }
+    const before = new Map(readdirSync(dir).map((name) => [name, readFileSync(join(dir, name))]));
+    const result = spawnSync(process.execPath, [corralBin, 'server', '--config', server.configPath], {
+      encoding: 'utf8',
+      timeout: 30_000,
+    });
+    expect(result.status).not.toBe(0);
+    expect(result.stderr).toMatch(/corrupt data, refusing to start.*log\.[0-9a-f]+.*no valid snapshot.*txns in between are missing/);
+    expect(result.stderr).toContain(snapshotNames[0]);
+    const after = readdirSync(dir);
+    expect(after.sort()).toEqual([...before.keys()].sort());
+    for (const name of after) expect(readFileSync(join(dir, name)).equals(before.get(name) as Buffer)).toBe(true);
   });
 });

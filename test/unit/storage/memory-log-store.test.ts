@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { AssertionError } from '../../../util/assert.js';
-import { isNextZxid, type LogEntry } from '../../../server/storage/log-store.js';
+import { isFirstAfterSnapshot, isNextZxid, type LogEntry } from '../../../server/storage/log-store.js';
 import { MemoryLogStore } from '../../../server/storage/memory-log-store.js';
 
 function entries(from: bigint, to: bigint): LogEntry[] {
@@ -29,6 +29,23 @@ describe('isNextZxid', () => {
     expect(isNextZxid(EPOCH + 1n, EPOCH + 1n)).toBe(false);
     expect(isNextZxid(2n * EPOCH + 1n, EPOCH + 2n)).toBe(false);
     expect(isNextZxid(0n, 0n)).toBe(false);
+  });
+});
+
+describe('isFirstAfterSnapshot', () => {
+  it('accepts the next counter of the same epoch, or counter 1 of a later epoch', () => {
+    expect(isFirstAfterSnapshot(0n, 1n)).toBe(true);
+    expect(isFirstAfterSnapshot(0n, EPOCH + 1n)).toBe(true);
+    expect(isFirstAfterSnapshot(EPOCH + 5n, EPOCH + 6n)).toBe(true);
+    expect(isFirstAfterSnapshot(EPOCH + 5n, 2n * EPOCH + 1n)).toBe(true);
+  });
+
+  it('rejects a log that skips txns after the snapshot, or starts late with no snapshot', () => {
+    expect(isFirstAfterSnapshot(0n, 49n)).toBe(false);
+    expect(isFirstAfterSnapshot(0n, EPOCH + 2n)).toBe(false);
+    expect(isFirstAfterSnapshot(EPOCH + 5n, EPOCH + 7n)).toBe(false);
+    expect(isFirstAfterSnapshot(EPOCH + 5n, 2n * EPOCH + 3n)).toBe(false);
+    expect(isFirstAfterSnapshot(EPOCH + 5n, EPOCH + 5n)).toBe(false);
   });
 });
 
