@@ -1,4 +1,5 @@
 import { afterAll, describe, expect, it } from 'vitest';
+import { ManagedClient, ServiceRegistry, ZkClient, makeServiceInstance } from '../../client/index.js';
 import { nextMember, signalGroup, stopProcess, type TrackedProcess, until, waitForExit } from '../helpers/index.js';
 import {
   disposeJavaBuild,
@@ -308,6 +309,41 @@ describe.each(ensembleTargets)('$label', (target) => {
         afterUnregister: 1,
         afterClose: [],
       });
+    });
+
+    it("ServiceDiscovery reads the instances Corral's ServiceRegistry registered, payload included", async () => {
+      const zk = new ZkClient(fx.server.connectString, { sessionTimeoutMs: 10_000 });
+      const managed = ManagedClient.wrap(zk);
+      try {
+        await zk.connect({ timeoutMs: 10_000 });
+        const registry = new ServiceRegistry(managed, { basePath: '/corral-services' });
+        await registry.start();
+        const uriSpec = {
+          parts: [
+            { value: 'scheme', variable: true },
+            { value: '://', variable: false },
+            { value: 'address', variable: true },
+            { value: ':', variable: false },
+            { value: 'port', variable: true },
+          ],
+        };
+        const payload = { '@class': 'CuratorScenarios$Details', zone: 'us-2', weight: 7 };
+        const stamp = { wallMs: 1_700_000_000_000, id: 'unused' };
+        await registry.register(makeServiceInstance({ name: 'api', id: 'api-1', address: '10.0.0.1', port: 9000, sslPort: 9443, payload, uriSpec }, stamp));
+        await registry.register(makeServiceInstance({ name: 'api', id: 'api-2', address: '10.0.0.2', port: 9001 }, stamp));
+        // Curator's buildUriSpec picks https when an sslPort is set, and the plain port first.
+        expect(await run('discovery-of-corral')).toEqual({
+          names: ['api'],
+          instances: [
+            'api-1@10.0.0.1:9000 ssl=9443 DYNAMIC t=1700000000000 payload=us-2/7 uri=https://10.0.0.1:9000',
+            'api-2@10.0.0.2:9001 ssl=null DYNAMIC t=1700000000000 payload=null uri=null',
+          ],
+        });
+        await registry.close();
+      } finally {
+        await managed.close();
+        await zk.close();
+      }
     });
 
     it('SharedCount (versioned trySetCount, listener) and DistributedAtomicLong', async () => {

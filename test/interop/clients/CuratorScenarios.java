@@ -68,6 +68,7 @@ public final class CuratorScenarios {
       case "leader-latch": return leaderLatch();
       case "caches": return caches();
       case "discovery": return discovery();
+      case "discovery-of-corral": return discoveryOfCorral();
       case "shared-count": return sharedCount();
       default: throw new IllegalArgumentException("unknown scenario " + scenario);
     }
@@ -304,6 +305,32 @@ public final class CuratorScenarios {
     provider.close();
     discovery.close();
     r.put("afterClose", client.getChildren().forPath("/c-services/web"));
+    return r;
+  }
+
+  /**
+   * Reads, through Curator's ServiceDiscovery, the instances Corral's ServiceRegistry registered
+   * under /corral-services (the test registers them before running this).
+   */
+  private Object discoveryOfCorral() throws Exception {
+    Map<String, Object> r = new LinkedHashMap<>();
+    CuratorFramework client = client(10_000);
+    ServiceDiscovery<Details> discovery = ServiceDiscoveryBuilder.builder(Details.class)
+        .client(client).basePath("/corral-services")
+        .serializer(new JsonInstanceSerializer<>(Details.class)).build();
+    discovery.start();
+    r.put("names", new ArrayList<>(discovery.queryForNames()));
+    List<String> instances = new ArrayList<>();
+    for (ServiceInstance<Details> i : discovery.queryForInstances("api")) {
+      Details d = i.getPayload();
+      instances.add(i.getId() + "@" + i.getAddress() + ":" + i.getPort() + " ssl=" + i.getSslPort()
+          + " " + i.getServiceType() + " t=" + i.getRegistrationTimeUTC()
+          + " payload=" + (d == null ? "null" : d.zone + "/" + d.weight)
+          + " uri=" + (i.getUriSpec() == null ? "null" : i.buildUriSpec()));
+    }
+    Collections.sort(instances);
+    r.put("instances", instances);
+    discovery.close();
     return r;
   }
 

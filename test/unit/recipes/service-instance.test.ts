@@ -11,7 +11,25 @@ import {
 
 const bytes = (s: string): Uint8Array => new TextEncoder().encode(s);
 
+/**
+ * The znode text Curator 5.4's ServiceDiscovery wrote for an instance with a payload and a
+ * UriSpec, as captured by test/interop/java-client.test.ts ('ServiceDiscovery: ... the instance
+ * znode JSON'); keep the two in step.
+ */
+const curatorZnodeJson =
+  '{"name":"web","id":"web-1","address":"127.0.0.1","port":8080,"sslPort":null,' +
+  '"payload":{"@class":"CuratorScenarios$Details","zone":"eu-1","weight":5},' +
+  '"registrationTimeUTC":1700000000000,"serviceType":"DYNAMIC","uriSpec":{"parts":[' +
+  '{"value":"scheme","variable":true},{"value":"://","variable":false},' +
+  '{"value":"address","variable":true},{"value":":","variable":false},{"value":"port","variable":true}]}}';
+
 describe("service instances in Curator's JSON layout", () => {
+  it("gives back Curator's own znode bytes after parse then encode", () => {
+    const parsed = parseServiceInstance('/c-services/web/web-1', bytes(curatorZnodeJson));
+    expect(parsed.payload).toEqual({ '@class': 'CuratorScenarios$Details', zone: 'eu-1', weight: 5 });
+    expect(Buffer.from(encodeServiceInstance(parsed)).equals(Buffer.from(curatorZnodeJson, 'utf8'))).toBe(true);
+  });
+
   it('encodes the fields in Curator order with nulls written out, and enabled only when set', () => {
     const instance = makeServiceInstance({ name: 's', address: 'h', port: 1 }, { wallMs: 5, id: 'i' });
     expect(new TextDecoder().decode(encodeServiceInstance(instance))).toBe(
