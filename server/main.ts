@@ -232,6 +232,8 @@ class Server {
     }, tickMs);
     const purgeHours = this.#config.purgeIntervalHours;
     if (purgeHours > 0) {
+      // As ZooKeeper's DatadirCleanupManager: purge once at start, then every purgeInterval hours.
+      void this.#purge();
       this.#purger = setInterval(() => void this.#purge(), purgeHours * 3_600_000);
     }
     this.#log.info({ host: address.host, port: address.port, dataDir: this.#config.dataDir }, 'listening');
@@ -328,7 +330,7 @@ class Server {
 
   async #purge(): Promise<void> {
     try {
-      await purge(this.#config.dataDir, this.#config.dataLogDir, this.#config.snapRetainCount);
+      await purge(this.#config.dataDir, this.#config.dataLogDir, this.#config.snapRetainCount, this.#log);
     } catch (error) {
       this.#log.warn({ err: error }, 'purge failed');
     }

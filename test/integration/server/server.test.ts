@@ -137,4 +137,22 @@ describe('standalone server process', () => {
     expect(after.sort()).toEqual([...before.keys()].sort());
     for (const name of after) expect(readFileSync(join(dir, name)).equals(before.get(name) as Buffer)).toBe(true);
   });
+
+  it('autopurges once at start when autopurge.purgeInterval is set', async () => {
+    const first = await corral({ snapCount: 20 });
+    const client = await connect(first);
+    for (let i = 0; i < 120; i++) await client.create(`/a${i}`);
+    client.destroy();
+    await first.stop();
+    const dir = join(first.dataDir, 'version-2');
+    const snapshotsIn = (): string[] => readdirSync(dir).filter((name) => /^snapshot\.[0-9a-f]+$/.test(name));
+    const byZxid = (names: string[]): string[] => [...names].sort((a, b) => (BigInt(`0x${a.slice(9)}`) < BigInt(`0x${b.slice(9)}`) ? -1 : 1));
+    const before = byZxid(snapshotsIn());
+    expect(before.length).toBeGreaterThan(3);
+    const stale = before.slice(0, -3);
+    const second = await startCorral({ dataDir: first.dataDir, cfg: { 'autopurge.purgeInterval': 1, 'autopurge.snapRetainCount': 3 } });
+    servers.unshift(second); // stopped before `first` removes the shared dataDir
+    await until(() => stale.every((name) => !snapshotsIn().includes(name)), { timeoutMs: 10_000, what: 'the stale snapshots purged' });
+    for (const name of before.slice(-3)) expect(snapshotsIn()).toContain(name);
+  });
 });
