@@ -20,6 +20,7 @@ import { TemplateRunner, type TemplateStatus } from './runner/template-runner.js
 import { ZkDataSource } from './runner/zk-data-source.js';
 import {
   AgentMetrics,
+  type CheckReportResult,
   type MaintenanceResult,
   removeStatusAddress,
   StatusServer,
@@ -170,11 +171,28 @@ export class Agent {
 
   /** Turns maintenance on or off for the service with this id, or every instance of this name. */
   setMaintenance(service: string, on: boolean): MaintenanceResult {
-    const byId = this.#services.get(service);
-    const matches = byId !== undefined ? [byId] : [...this.#services.values()].filter((r) => r.service.name === service);
+    const matches = this.#matchingServices(service);
     if (matches.length === 0) return { ok: false, error: `no service with id or name "${service}"` };
     for (const registration of matches) registration.setMaintenance(on);
     return { ok: true, services: matches.map((r) => r.service.id) };
+  }
+
+  /**
+   * The app reports its TTL check `check` of the service with this id (or of every instance of
+   * this name) as passing or failing; the check's rise/fall thresholds apply as to any result.
+   */
+  reportCheck(service: string, check: string, ok: boolean, note = ''): CheckReportResult {
+    const matches = this.#matchingServices(service);
+    if (matches.length === 0) return { ok: false, error: `no service with id or name "${service}"` };
+    const withCheck = matches.filter((r) => r.service.checks.some((c) => c.kind === 'ttl' && c.name === check));
+    if (withCheck.length === 0) return { ok: false, error: `service "${service}" has no TTL check named "${check}"` };
+    for (const registration of withCheck) registration.reportTtl(check, ok, note);
+    return { ok: true, services: withCheck.map((r) => r.service.id), check, status: ok ? 'pass' : 'fail' };
+  }
+
+  #matchingServices(service: string): ServiceRegistration[] {
+    const byId = this.#services.get(service);
+    return byId !== undefined ? [byId] : [...this.#services.values()].filter((r) => r.service.name === service);
   }
 
   /** Everything the status endpoint shows. */
@@ -247,6 +265,7 @@ export class Agent {
       snapshot: () => this.status(),
       metrics: this.#metrics.registry,
       setMaintenance: (service, on) => this.setMaintenance(service, on),
+      reportCheck: (service, check, ok, note) => this.reportCheck(service, check, ok, note),
       logger: this.#log,
     });
     const bound = await this.#statusServer.start();

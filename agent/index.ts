@@ -19,5 +19,5 @@ export { type RegistrationStatus } from './registry/index.js';
 export { type AppStatus } from './runner/app-runner.js';
 export { type FailoverMemberStatus } from './runner/failover-member.js';
 export { type TemplateStatus } from './runner/template-runner.js';
-export { type MaintenanceResult, type StatusAddress, readStatusAddress, statusAddressPath } from './status/index.js';
+export { type CheckReportResult, type MaintenanceResult, type StatusAddress, type StatusLocation, locateStatusEndpoint, readStatusAddress, statusAddressPath } from './status/index.js';
 export { forwardSignals } from './supervise/index.js';

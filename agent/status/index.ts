@@ -6,9 +6,11 @@
  * also goes to a small file beside the config, for `corral agent status --config`.
  */
 export { AgentMetrics } from './agent-metrics.js';
-export { type MaintenanceResult, type StatusServerOptions, StatusServer } from './status-server.js';
+export { type CheckReportResult, type MaintenanceResult, type StatusServerOptions, StatusServer } from './status-server.js';
 export {
   type StatusAddress,
+  type StatusLocation,
+  locateStatusEndpoint,
   readStatusAddress,
   removeStatusAddress,
   statusAddressPath,

@@ -1,7 +1,7 @@
 import { readFile, rm } from 'node:fs/promises';
 import { basename, dirname, isAbsolute, join, resolve } from 'node:path';
 import { z } from 'zod';
-import type { AgentConfig } from '../config/index.js';
+import { type AgentConfig, ConfigError, parseYamlDocument } from '../config/index.js';
 import { atomicWrite } from '../render/index.js';
 
 /** What a running agent writes about its status endpoint. */
@@ -19,8 +19,11 @@ const statusAddressSchema = z.object({ host: z.string().min(1), port: z.number()
  * (relative to the config file's folder), else `.<config file name>.status.json` beside it.
  */
 export function statusAddressPath(configFile: string, config: Pick<AgentConfig, 'status'>): string {
+  return addressPathFor(configFile, config.status?.addressFile);
+}
+
+function addressPathFor(configFile: string, chosen: string | undefined): string {
   const dir = dirname(resolve(configFile));
-  const chosen = config.status?.addressFile;
   if (chosen === undefined) return join(dir, `.${basename(configFile)}.status.json`);
   return isAbsolute(chosen) ? chosen : resolve(dir, chosen);
 }
@@ -54,4 +57,45 @@ export async function readStatusAddress(path: string): Promise<StatusAddress | n
 export async function removeStatusAddress(path: string, pid: number): Promise<void> {
   const current = await readStatusAddress(path);
   if (current?.pid === pid) await rm(path, { force: true });
+}
+
+/** Where {@link locateStatusEndpoint} found a running agent's status endpoint. */
+export type StatusLocation =
+  | { readonly found: true; readonly host: string; readonly port: number; readonly from: 'addressFile' | 'config' }
+  | { readonly found: false; readonly reason: string };
+
+const statusSectionSchema = z.object({
+  host: z.string().min(1).default('127.0.0.1'),
+  port: z.number().int().min(0).max(65535),
+  addressFile: z.string().min(1).optional(),
+});
+
+/**
+ * Finds the status endpoint of the agent of `configFile` reading only what locating needs: the
+ * `status` section of the YAML file (nothing else of it is validated, and services.d is not
+ * read), then the address file the running agent wrote, else `status.host` and `status.port`.
+ * So `corral agent status --config` still reaches an agent whose config was since broken (the
+ * agent keeps running on its last good config and reports the error). A file that is not YAML
+ * at all still finds an agent through the default address file.
+ */
+export async function locateStatusEndpoint(configFile: string): Promise<StatusLocation> {
+  let document: unknown;
+  try {
+    document = parseYamlDocument(await readFile(configFile, 'utf8'), configFile);
+  } catch (err) {
+    if (!(err instanceof ConfigError)) throw err;
+    const bound = await readStatusAddress(statusAddressPath(configFile, {}));
+    if (bound !== null) return { found: true, host: bound.host, port: bound.port, from: 'addressFile' };
+    throw err;
+  }
+  const raw = typeof document === 'object' && document !== null && 'status' in document ? document.status : undefined;
+  if (raw === undefined || raw === null) return { found: false, reason: `${configFile} has no status section; the agent serves no status endpoint` };
+  const parsed = statusSectionSchema.safeParse(raw);
+  const status = parsed.success ? parsed.data : null;
+  const addressFile = status?.addressFile;
+  const bound = await readStatusAddress(addressPathFor(configFile, addressFile));
+  if (bound !== null) return { found: true, host: bound.host, port: bound.port, from: 'addressFile' };
+  if (status === null) return { found: false, reason: `${configFile}: status: ${parsed.error?.issues[0]?.message ?? 'invalid'}, and no running agent wrote its address` };
+  if (status.port === 0) return { found: false, reason: `${configFile}: status.port is 0 and no running agent wrote its address; is the agent running?` };
+  return { found: true, host: status.host, port: status.port, from: 'config' };
 }

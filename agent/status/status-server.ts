@@ -6,6 +6,14 @@ import type { Registry } from 'prom-client';
 /** What a maintenance request did. */
 export type MaintenanceResult = { readonly ok: true; readonly services: readonly string[] } | { readonly ok: false; readonly error: string };
 
+/** What a TTL check report did: the ids of the services whose check it updated. */
+export type CheckReportResult =
+  | { readonly ok: true; readonly services: readonly string[]; readonly check: string; readonly status: 'pass' | 'fail' }
+  | { readonly ok: false; readonly error: string };
+
+/** The longest note a TTL report may carry (the rest of the body is refused). */
+const maxNoteBytes = 4096;
+
 /** Inputs of a {@link StatusServer}. */
 export interface StatusServerOptions {
   readonly host: string;
@@ -17,12 +25,16 @@ export interface StatusServerOptions {
   readonly metrics: Registry;
   /** Turns maintenance of a service (by id, or every instance of a name) on or off. */
   readonly setMaintenance: (service: string, on: boolean) => MaintenanceResult;
+  /** The app reports a TTL check of a service (by id, or every instance of a name) as passing or failing. */
+  readonly reportCheck: (service: string, check: string, ok: boolean, note: string) => CheckReportResult;
   readonly logger: Logger;
 }
 
 /**
  * The agent's local HTTP endpoint: `GET /status` (JSON), `GET /metrics` (Prometheus text), and
- * `POST /maintenance/<service>/on|off`. It listens on loopback by default and must never expose
+ * `POST /maintenance/<service>/on|off`, and `PUT|POST /check/<service>/<check>/pass|fail` (a TTL
+ * check report, the way Consul's `PUT /v1/agent/check/pass/<id>` is: the note is the request
+ * body as text, or the `note` query parameter). It listens on loopback by default and must never expose
  * anything else of the host.
  */
 export class StatusServer {
@@ -83,8 +95,29 @@ export class StatusServer {
       const result = this.#o.setMaintenance(decodeURIComponent(maint[1] ?? ''), maint[2] === 'on');
       return reply(res, result.ok ? 200 : 404, result);
     }
+    const check = /^\/check\/([^/]+)\/([^/]+)\/(pass|fail)$/.exec(url.pathname);
+    if ((req.method === 'PUT' || req.method === 'POST') && check !== null) {
+      const body = await readBody(req, maxNoteBytes);
+      if (body === null) return reply(res, 413, { ok: false, error: `the note is longer than ${maxNoteBytes} bytes` });
+      const note = body.trim() !== '' ? body.trim() : (url.searchParams.get('note') ?? '');
+      const result = this.#o.reportCheck(decodeURIComponent(check[1] ?? ''), decodeURIComponent(check[2] ?? ''), check[3] === 'pass', note);
+      return reply(res, result.ok ? 200 : 404, result);
+    }
     return reply(res, 404, { error: 'not found' });
   }
+}
+
+/** The request body as UTF-8 text, or null when it is longer than `limit` bytes. */
+async function readBody(req: IncomingMessage, limit: number): Promise<string | null> {
+  const chunks: Buffer[] = [];
+  let size = 0;
+  for await (const chunk of req) {
+    const buf = chunk as Buffer;
+    size += buf.length;
+    if (size > limit) return null;
+    chunks.push(buf);
+  }
+  return Buffer.concat(chunks).toString('utf8');
 }
 
 function reply(res: ServerResponse, status: number, body: unknown): void {

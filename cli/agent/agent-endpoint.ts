@@ -5,7 +5,7 @@
  */
 import { Flags } from '@oclif/core';
 import { config as loadDotenv } from 'dotenv';
-import { loadAgentConfig, readStatusAddress, statusAddressPath } from '../../agent/index.js';
+import { locateStatusEndpoint } from '../../agent/index.js';
 import { UsageError } from '../exit-codes.js';
 
 /** The flags that locate a running agent. */
@@ -21,15 +21,11 @@ export const endpointFlags = {
 export async function agentEndpoint(flags: { readonly status?: string | undefined; readonly config?: string | undefined }): Promise<string> {
   if (flags.status !== undefined) return flags.status.replace(/\/+$/, '');
   if (flags.config !== undefined) {
-    const config = await loadAgentConfig({ file: flags.config });
-    if (config.status === undefined) throw new UsageError(`${flags.config} has no status section; the agent serves no status endpoint`);
-    // A running agent writes the address it bound (status.addressFile); that also covers port 0.
-    const bound = await readStatusAddress(statusAddressPath(flags.config, config));
-    if (bound !== null) return `http://${bound.host}:${bound.port}`;
-    if (config.status.port === 0) {
-      throw new UsageError(`${flags.config}: status.port is 0 and no running agent wrote its address; is the agent running?`);
-    }
-    return `http://${config.status.host}:${config.status.port}`;
+    // Only the status section and the address file: a config broken since the agent started must
+    // not hide the running agent (which keeps its last good config and reports the error).
+    const location = await locateStatusEndpoint(flags.config);
+    if (!location.found) throw new UsageError(location.reason);
+    return `http://${location.host}:${location.port}`;
   }
   loadDotenv({ quiet: true });
   const fromEnv = process.env['CORRAL_AGENT_STATUS'];
@@ -38,10 +34,15 @@ export async function agentEndpoint(flags: { readonly status?: string | undefine
 }
 
 /** Requests `path` from the agent; a refused connection says the agent is not running there. */
-export async function callAgent(base: string, path: string, method: 'GET' | 'POST'): Promise<{ status: number; body: unknown }> {
+export async function callAgent(
+  base: string,
+  path: string,
+  method: 'GET' | 'POST' | 'PUT',
+  body?: string,
+): Promise<{ status: number; body: unknown }> {
   let response: Response;
   try {
-    response = await fetch(`${base}${path}`, { method, signal: AbortSignal.timeout(10_000) });
+    response = await fetch(`${base}${path}`, { method, signal: AbortSignal.timeout(10_000), ...(body === undefined ? {} : { body }) });
   } catch (err) {
     const cause = err instanceof Error && err.cause instanceof Error ? err.cause.message : String(err);
     throw new Error(`cannot reach the agent at ${base}: ${cause}`);
