@@ -12,13 +12,20 @@ export const repoRoot = join(dirname(fileURLToPath(import.meta.url)), '..', '..'
 export const corralBin = join(repoRoot, 'dist', 'cli', 'run.js');
 
 const children = [];
+/** The Corral servers among `children`: stopAll stops them last. */
+const servers = new Set();
 const dirs = [];
 
-/** Starts `command args` in its own process group; its output lines are printed with `label`. */
+/**
+ * Starts `command args` in its own process group; its output lines are printed with `label`.
+ * `options.server: true` marks a coordination server, which stopAll stops after everything else.
+ */
 export function start(label, command, args, options = {}) {
-  const child = spawn(command, args, { detached: true, stdio: ['ignore', 'pipe', 'pipe'], ...options });
+  const { server = false, onLine: firstOnLine, quietStderr, ...spawnOptions } = options;
+  const child = spawn(command, args, { detached: true, stdio: ['ignore', 'pipe', 'pipe'], ...spawnOptions });
   children.push(child);
-  let onLine = options.onLine ?? (() => undefined);
+  if (server) servers.add(child);
+  let onLine = firstOnLine ?? (() => undefined);
   const print = (stream, quiet) => {
     let buffered = '';
     stream.setEncoding('utf8').on('data', (text) => {
@@ -32,7 +39,7 @@ export function start(label, command, args, options = {}) {
     });
   };
   print(child.stdout, () => false);
-  print(child.stderr, options.quietStderr ?? (() => false));
+  print(child.stderr, quietStderr ?? (() => false));
   child.once('exit', (code, signal) => console.log(`[${label}] exited (${signal ?? code})`));
   return { child, setOnLine: (fn) => (onLine = fn) };
 }
@@ -45,6 +52,7 @@ export async function startCorral() {
   return new Promise((resolve, reject) => {
     const proc = start('corral', process.execPath, [corralBin, 'server', '--config', join(dir, 'zoo.cfg')], {
       env: { ...process.env, CORRAL_LOG: 'warn' },
+      server: true,
     });
     proc.setOnLine((line) => {
       const match = /^corral server listening on (.+):(\d+)/.exec(line);
@@ -82,6 +90,7 @@ export async function startCorralEnsemble(size = 3) {
     writeFileSync(join(dir, 'zoo.cfg'), cfg);
     start(`corral-${m.id}`, process.execPath, [corralBin, 'server', '--config', join(dir, 'zoo.cfg')], {
       env: { ...process.env, CORRAL_LOG: 'warn' },
+      server: true,
     });
   }
   const connect = members.map((m) => `127.0.0.1:${m.client}`).join(',');
@@ -116,11 +125,10 @@ export function tempFolder(prefix) {
 /** Stops every child (SIGTERM to each group, SIGKILL after 10 s) and removes the temp folders. */
 export async function stopAll() {
   const running = children.filter((c) => c.exitCode === null && c.signalCode === null);
-  // Everything but the server first (agents deregister and stop their apps while it still
-  // runs), then the server (the first child started).
-  const [first, ...rest] = children;
-  await stopGroup(rest.filter((c) => running.includes(c)));
-  await stopGroup(running.includes(first) ? [first] : []);
+  // Agents and apps first (agents deregister and stop their apps while the ensemble still has
+  // its quorum), then every server together.
+  await stopGroup(running.filter((c) => !servers.has(c)));
+  await stopGroup(running.filter((c) => servers.has(c)));
   for (const dir of dirs) rmSync(dir, { recursive: true, force: true });
 }
 
