@@ -10,7 +10,7 @@ export const ExitCode = {
   Ok: 0,
   /** A ZooKeeper outcome such as NoNode or BadVersion. */
   ZooKeeperError: 1,
-  /** Bad flags or arguments. */
+  /** Bad flags or arguments, or a local file or folder named by one that cannot be read or written. */
   Usage: 2,
   /** The connection or the session was lost. */
   ConnectionLost: 3,
@@ -56,7 +56,70 @@ export class InterruptedError extends Error {
 
 /** Raised for bad flags or arguments that oclif's parser cannot catch. */
 export class UsageError extends Error {
-  override readonly name = 'UsageError';
+  override readonly name: string = 'UsageError';
+}
+
+/**
+ * A local file or folder the user named could not be read or written (missing, not permitted,
+ * a folder where a file was expected). A usage error: the argument names something unusable.
+ */
+export class LocalFileError extends UsageError {
+  override readonly name = 'LocalFileError';
+  constructor(
+    readonly path: string,
+    readonly errno: string,
+    message: string,
+  ) {
+    super(message);
+  }
+}
+
+const errnoReasons: Readonly<Record<string, string>> = {
+  ENOENT: 'no such file or folder',
+  EACCES: 'permission denied',
+  EPERM: 'operation not permitted',
+  EISDIR: 'it is a folder, not a file',
+  ENOTDIR: 'a part of the path is not a folder',
+  EEXIST: 'it already exists',
+  ENOTEMPTY: 'the folder is not empty',
+  EROFS: 'read-only file system',
+  ENOSPC: 'no space left on the device',
+  EDQUOT: 'disk quota exceeded',
+  ENAMETOOLONG: 'the name is too long',
+  ELOOP: 'too many symbolic links',
+  EMFILE: 'too many open files',
+  ENFILE: 'too many open files',
+  EBUSY: 'the file is busy',
+  EIO: 'input/output error',
+  EXDEV: 'the rename crosses file systems',
+};
+
+/** Whether `err` is a node:fs failure (an errno code from the set above). */
+export function isFileSystemError(err: unknown): err is NodeJS.ErrnoException & { code: string } {
+  if (!(err instanceof Error)) return false;
+  const code = (err as NodeJS.ErrnoException).code;
+  return typeof code === 'string' && Object.hasOwn(errnoReasons, code);
+}
+
+/** A hidden temp file of writeFileAtomic (`.<name>.corral-<pid>-<n>.tmp`): its target's path. */
+function targetOfTempFile(path: string): string | undefined {
+  const slash = path.lastIndexOf('/');
+  const match = /^\.(.+)\.corral-\d+-\d+\.tmp$/.exec(path.slice(slash + 1));
+  return match === null ? undefined : `${path.slice(0, slash + 1)}${match[1] ?? ''}`;
+}
+
+/**
+ * Re-words a node:fs failure while reading or writing `path` (the user's own name for the file
+ * or folder) as a LocalFileError naming it; any other error is returned unchanged. A file inside
+ * a named folder (push, pull) is added in parentheses; temp files are named by their target.
+ */
+export function asLocalFileError(err: unknown, action: 'read' | 'write', path: string): unknown {
+  if (!isFileSystemError(err)) return err;
+  const failed = typeof err.path === 'string' ? (targetOfTempFile(err.path) ?? err.path) : path;
+  // Writing a file whose folder is missing fails with ENOENT on the file itself.
+  const reason = err.code === 'ENOENT' && action === 'write' ? 'its folder does not exist' : (errnoReasons[err.code] ?? err.code);
+  const inside = failed === path ? '' : ` (${failed})`;
+  return new LocalFileError(failed, err.code, `cannot ${action} ${path}${inside}: ${reason} (${err.code})`);
 }
 
 /** The exit code for a failure. */

@@ -4,6 +4,7 @@ import { ErrorCode, zkErrorFromCode } from '../../protocol/index.js';
 import { connectionFlags } from '../connect.js';
 import { DataCommand } from '../data-command.js';
 import { toExportDocument } from '../export-format.js';
+import { asLocalFileError } from '../exit-codes.js';
 import { writeFileAtomic } from '../local-tree.js';
 import { Progress } from '../progress.js';
 import { readTree } from '../remote-tree.js';
@@ -46,7 +47,7 @@ export default class Export extends DataCommand<typeof Export> {
       process.stdout.write(text);
       return undefined;
     }
-    await writeFileAtomic(file, new TextEncoder().encode(text));
+    await writeFileAtomic(file, new TextEncoder().encode(text)).catch((err: unknown) => Promise.reject(asLocalFileError(err, 'write', file)));
     return { prefix, file, nodes: document.nodes.length };
   }
 

@@ -3,6 +3,7 @@ import { Args, Flags } from '@oclif/core';
 import { readFile } from 'node:fs/promises';
 import { connectClient, connectionFlags } from '../connect.js';
 import { DataCommand } from '../data-command.js';
+import { asLocalFileError } from '../exit-codes.js';
 import { desiredOfDocument, parseExportDocument } from '../export-format.js';
 import { Progress } from '../progress.js';
 import { type BatchLimits, type SyncRound, applyChanges, planAgainstServer, renderSyncRound, syncRoundOf } from '../tree-sync.js';
@@ -29,7 +30,7 @@ export default class Import extends DataCommand<typeof Import> {
 
   protected override async execute(): Promise<SyncRound> {
     const { file } = this.args;
-    const text = file === '-' ? await readStdinText() : await readFile(file, 'utf8');
+    const text = file === '-' ? await readStdinText() : await readFile(file, 'utf8').catch((err: unknown) => Promise.reject(asLocalFileError(err, 'read', file)));
     const document = parseExportDocument(text, file === '-' ? 'stdin' : file);
     const prefix = this.args.prefix ?? document.prefix;
     const desired = desiredOfDocument(document);

@@ -3,6 +3,7 @@ import { Args, Flags } from '@oclif/core';
 import { ErrorCode, zkErrorFromCode } from '../../protocol/index.js';
 import { connectionFlags } from '../connect.js';
 import { DataCommand } from '../data-command.js';
+import { asLocalFileError } from '../exit-codes.js';
 import { formatBytes } from '../format.js';
 import { type LocalChange, writeLocalTree } from '../local-tree.js';
 import { Progress } from '../progress.js';
@@ -46,7 +47,9 @@ export default class Pull extends DataCommand<typeof Pull> {
     progress.finish();
     if (tree === null) throw zkErrorFromCode(ErrorCode.NoNode, prefix);
     const dryRun = this.flags['dry-run'];
-    const { changes, skipped } = await writeLocalTree({ dir, root: prefix, tree, prune: this.flags.prune, dryRun });
+    const { changes, skipped } = await writeLocalTree({ dir, root: prefix, tree, prune: this.flags.prune, dryRun }).catch((err: unknown) =>
+      Promise.reject(asLocalFileError(err, 'write', dir)),
+    );
     for (const path of skipped) this.logToStderr(`skipped the data of ${path}: it has children, so it is a folder`);
     return { prefix, dir, dryRun, changes, skipped };
   }

@@ -10,7 +10,7 @@ import type { ZkClient } from '../../client/index.js';
 import { ZkError } from '../../protocol/index.js';
 import { connectClient, connectionFlags } from '../connect.js';
 import { DataCommand } from '../data-command.js';
-import { ExitCode, exitCodeOf } from '../exit-codes.js';
+import { ExitCode, asLocalFileError, exitCodeOf } from '../exit-codes.js';
 import { describeZkError } from '../error-messages.js';
 import { isIgnoredName, readLocalTree } from '../local-tree.js';
 import { type BatchLimits, type SyncRound, applyChanges, planAgainstServer, renderSyncRound, syncRoundOf } from '../tree-sync.js';
@@ -61,7 +61,7 @@ export default class Push extends DataCommand<typeof Push> {
   async #round(client: ZkClient): Promise<SyncRound> {
     const { dir, prefix } = this.args;
     const dryRun = this.flags['dry-run'];
-    const desired = await readLocalTree(dir);
+    const desired = await readLocalTree(dir).catch((err: unknown) => Promise.reject(asLocalFileError(err, 'read', dir)));
     const changes = await planAgainstServer(client, { root: prefix, desired, prune: this.flags.prune });
     const limits: BatchLimits = { maxOps: this.flags['batch-ops'], maxBytes: this.flags['batch-bytes'] };
     const transactions = dryRun ? 0 : await applyChanges(client, changes, { limits });

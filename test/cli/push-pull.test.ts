@@ -198,3 +198,26 @@ describe('corral export and import', () => {
     expect(bad.stderr).toContain('not a corral export');
   });
 });
+
+describe('local file errors', () => {
+  it('a missing or unreadable input file is a usage error (exit 2) naming the path as given', async () => {
+    const missing = await runCli(cli, ['import', 'nofile.json']);
+    expect(missing.code).toBe(2);
+    expect(missing.stderr).toContain('error: cannot read nofile.json: no such file or folder (ENOENT)\n');
+    const folder = await runCli(cli, ['import', dir.path]);
+    expect(folder.code).toBe(2);
+    expect(folder.stderr).toContain(`error: cannot read ${dir.path}: it is a folder, not a file (EISDIR)\n`);
+    const json = await runCli(cli, ['import', 'nofile.json', '--json']);
+    expect(json.code).toBe(2);
+    expect((JSON.parse(json.stdout) as { error: unknown }).error).toMatchObject({ name: 'LocalFileError', exitCode: 2 });
+  });
+
+  it('export into a missing folder exits 2 naming the file asked for, not a temp file', async () => {
+    await runCli(cli, ['create', '/lf', 'x']);
+    const target = join(dir.path, 'no', 'dir', 'x.json');
+    const result = await runCli(cli, ['export', '/lf', target]);
+    expect(result.code).toBe(2);
+    expect(result.stderr).toContain(`error: cannot write ${target}: its folder does not exist (ENOENT)\n`);
+    expect(result.stderr).not.toContain('.tmp');
+  });
+});
