@@ -7,7 +7,9 @@
  *   2. "idle baseline": 5 s with no snapshot running;
  *   3. "write-triggered" (twice): 1,000 setData (past snapCount) start a snapshot; probes run
  *      from the end of that burst until the next "snapshot taken" line.
- * Corral's own event-loop delay is not exported, so only the client's view is reported.
+ * Beside the client's view, each snapshot phase reports the server's own view: the largest
+ * event-loop delay the server measured while writing that snapshot (`maxEventLoopDelayMs` on its
+ * "snapshot taken" log line; perf_hooks.monitorEventLoopDelay, 5 ms period, delay beyond it).
  *
  * Run: node dist/bench/snapshot-stall.js [--count 1000000] [--probe-ms 5] [--corral-bin path]
  */
@@ -30,6 +32,15 @@ export interface PhaseResult {
   readonly probes: LatencySummary;
   /** Probes that had no reply when the phase ended (still stuck at its end). */
   readonly unanswered: number;
+  /** The server's own max event-loop delay (ms) during the snapshots that finished in this phase; null if none did. */
+  readonly serverMaxLoopDelayMs: number | null;
+}
+
+/** What one "snapshot taken" line says. */
+export interface SnapshotTaken {
+  readonly zxid: string;
+  readonly durationMs: number | null;
+  readonly maxEventLoopDelayMs: number | null;
 }
 
 /** Longest wait for a snapshot to finish before the run gives up. */
@@ -53,16 +64,38 @@ class Prober {
   }
 
   /** Stops sending and summarises this phase's replies. */
-  stop(phase: string, durationMs: number): PhaseResult {
+  stop(phase: string, durationMs: number, serverMaxLoopDelayMs: number | null = null): PhaseResult {
     clearInterval(this.#timer);
-    return { phase, durationMs: Math.round(durationMs), probes: this.#histogram.summary(), unanswered: this.#inFlight };
+    return { phase, durationMs: Math.round(durationMs), probes: this.#histogram.summary(), unanswered: this.#inFlight, serverMaxLoopDelayMs };
   }
+}
+
+/** The "snapshot taken" log lines the server has written so far, oldest first. */
+async function snapshotLines(outFile: string): Promise<SnapshotTaken[]> {
+  const text = await readFile(outFile, 'utf8');
+  const taken: SnapshotTaken[] = [];
+  for (const line of text.split('\n')) {
+    if (!line.includes('"msg":"snapshot taken"')) continue;
+    const fields = JSON.parse(line) as { zxid?: unknown; durationMs?: unknown; maxEventLoopDelayMs?: unknown };
+    taken.push({
+      zxid: String(fields.zxid),
+      durationMs: typeof fields.durationMs === 'number' ? fields.durationMs : null,
+      maxEventLoopDelayMs: typeof fields.maxEventLoopDelayMs === 'number' ? fields.maxEventLoopDelayMs : null,
+    });
+  }
+  return taken;
 }
 
 /** Number of "snapshot taken" log lines the server has written so far. */
 async function snapshotsTaken(outFile: string): Promise<number> {
-  const text = await readFile(outFile, 'utf8');
-  return text.split('"msg":"snapshot taken"').length - 1;
+  return (await snapshotLines(outFile)).length;
+}
+
+/** The largest server-measured loop delay of the snapshots after the first `count`; null when none reported one. */
+async function serverLoopDelaySince(outFile: string, count: number): Promise<number | null> {
+  const delays = (await snapshotLines(outFile)).slice(count).map((taken) => taken.maxEventLoopDelayMs);
+  const known = delays.filter((delay): delay is number => delay !== null);
+  return known.length === 0 ? null : Math.max(...known);
 }
 
 /** Polls the log every 50 ms until it holds more than `count` "snapshot taken" lines. */
@@ -74,8 +107,17 @@ async function untilSnapshotCount(outFile: string, count: number): Promise<void>
   }
 }
 
-/** Probes one phase that ends when `until` resolves. */
-async function probePhase(session: WireSession, phase: string, probeMs: number, until: () => Promise<void>): Promise<PhaseResult> {
+/**
+ * Probes one phase that ends when `until` resolves; with `snapshotsBefore`, also reports the
+ * server's max loop delay over the snapshots logged after the first `snapshotsBefore`.
+ */
+async function probePhase(
+  session: WireSession,
+  phase: string,
+  probeMs: number,
+  until: () => Promise<void>,
+  snapshots?: { readonly outFile: string; readonly before: number },
+): Promise<PhaseResult> {
   const prober = new Prober(session, memoryPath(0, 10), probeMs);
   const startMs = performance.now();
   try {
@@ -85,7 +127,9 @@ async function probePhase(session: WireSession, phase: string, probeMs: number, 
     prober.stop(phase, 0);
     throw error;
   }
-  const result = prober.stop(phase, performance.now() - startMs);
+  const elapsedMs = performance.now() - startMs;
+  const serverDelay = snapshots === undefined ? null : await serverLoopDelaySince(snapshots.outFile, snapshots.before);
+  const result = prober.stop(phase, elapsedMs, serverDelay);
   console.log(`${phase}: ${JSON.stringify(result)}`);
   return result;
 }
@@ -110,7 +154,7 @@ async function writeBurst(session: WireSession, count: number): Promise<void> {
 }
 
 /** The whole run; returns every phase. */
-export async function measureSnapshotStall(count: number, probeMs: number, corralBin?: string): Promise<{ readonly loadMs: number; readonly recoveryMs: number; readonly phases: PhaseResult[] }> {
+export async function measureSnapshotStall(count: number, probeMs: number, corralBin?: string): Promise<{ readonly loadMs: number; readonly recoveryMs: number; readonly phases: PhaseResult[]; readonly snapshots: SnapshotTaken[] }> {
   const dir = await mkdtemp(join(tmpdir(), 'corral-bench-stall-'));
   const outFile = join(dir, 'corral.out');
   const base: StartOptions = { kind: 'corral', dir, ...(corralBin === undefined ? {} : { corralBin }) };
@@ -123,15 +167,16 @@ export async function measureSnapshotStall(count: number, probeMs: number, corra
     const probe = await WireSession.open({ host: server.host, port: server.port });
     const writer = await WireSession.open({ host: server.host, port: server.port });
     const phases: PhaseResult[] = [];
-    phases.push(await probePhase(probe, 'restart snapshot', probeMs, () => untilSnapshotCount(outFile, before)));
+    phases.push(await probePhase(probe, 'restart snapshot', probeMs, () => untilSnapshotCount(outFile, before), { outFile, before }));
     phases.push(await probePhase(probe, 'idle baseline', probeMs, () => new Promise((r) => setTimeout(r, 5_000))));
     for (const round of [1, 2]) {
       await writeBurst(writer, 1000);
       const taken = await snapshotsTaken(outFile);
-      phases.push(await probePhase(probe, `write-triggered snapshot ${round}`, probeMs, () => untilSnapshotCount(outFile, taken)));
+      phases.push(await probePhase(probe, `write-triggered snapshot ${round}`, probeMs, () => untilSnapshotCount(outFile, taken), { outFile, before: taken }));
     }
     await Promise.all([probe.close(), writer.close()]);
-    return { loadMs: Math.round(load.elapsedMs), recoveryMs: Math.round(server.readyMs), phases };
+    const snapshots = (await snapshotLines(outFile)).slice(before);
+    return { loadMs: Math.round(load.elapsedMs), recoveryMs: Math.round(server.readyMs), phases, snapshots };
   } finally {
     await server.stop();
     await rm(dir, { recursive: true, force: true });
@@ -152,12 +197,16 @@ async function main(argv: readonly string[]): Promise<void> {
   const corralBin = values['corral-bin'] === undefined ? undefined : resolve(values['corral-bin']);
   const result = await measureSnapshotStall(Number(values.count), Number(values['probe-ms']), corralBin);
   const ms = (us: number): string => (us / 1000).toFixed(1);
-  console.log('\nphase                        | length s | probes | p50 ms | p99 ms | max ms | unanswered');
+  console.log('\nphase                        | length s | probes | p50 ms | p99 ms | max ms | unanswered | server loop delay max ms');
   for (const p of result.phases) {
     console.log(
-      `${p.phase.padEnd(28)} | ${(p.durationMs / 1000).toFixed(1).padStart(8)} | ${String(p.probes.count).padStart(6)} | ${ms(p.probes.p50Us).padStart(6)} | ${ms(p.probes.p99Us).padStart(6)} | ${ms(p.probes.maxUs).padStart(6)} | ${p.unanswered}`,
+      `${p.phase.padEnd(28)} | ${(p.durationMs / 1000).toFixed(1).padStart(8)} | ${String(p.probes.count).padStart(6)} | ${ms(p.probes.p50Us).padStart(6)} | ${ms(p.probes.p99Us).padStart(6)} | ${ms(p.probes.maxUs).padStart(6)} | ${String(p.unanswered).padStart(10)} | ${p.serverMaxLoopDelayMs === null ? '-' : p.serverMaxLoopDelayMs.toFixed(1)}`,
     );
   }
+  console.log('\nsnapshot (after restart) | zxid | duration ms | server loop delay max ms');
+  result.snapshots.forEach((taken, index) => {
+    console.log(`${String(index + 1).padStart(24)} | ${taken.zxid} | ${taken.durationMs ?? '-'} | ${taken.maxEventLoopDelayMs ?? '-'}`);
+  });
   console.log(`\nresults: ${await writeResults('snapshot-stall', { environment: env, count: values.count, ...result })}`);
 }
 

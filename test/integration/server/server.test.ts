@@ -40,7 +40,12 @@ afterAll(async () => {
 
 describe('standalone server process', () => {
   it('snapshots every snapCount txns and recovers snapshot plus log on restart', async () => {
-    const server = await corral({ snapCount: 20 });
+    const savedLogLevel = process.env.CORRAL_LOG;
+    process.env.CORRAL_LOG = 'info'; // for the "snapshot taken" line
+    const server = await corral({ snapCount: 20 }).finally(() => {
+      if (savedLogLevel === undefined) delete process.env.CORRAL_LOG;
+      else process.env.CORRAL_LOG = savedLogLevel;
+    });
     const client = await connect(server);
     await client.create('/snap');
     for (let i = 0; i < 150; i++) await client.create(`/snap/n${i}`, new TextEncoder().encode(`v${i}`));
@@ -50,6 +55,12 @@ describe('standalone server process', () => {
       timeoutMs: 10_000,
       what: 'a snapshot file',
     });
+    // Each snapshot reports the server's own worst event-loop delay while it was written.
+    await until(() => server.stderr.includes('"msg":"snapshot taken"'), { timeoutMs: 10_000, what: 'a "snapshot taken" line' });
+    const taken = server.stderr.split('\n').find((line) => line.includes('"msg":"snapshot taken"')) ?? '';
+    const fields = JSON.parse(taken) as { maxEventLoopDelayMs?: unknown; nodes?: unknown };
+    expect(fields.maxEventLoopDelayMs).toBeTypeOf('number');
+    expect(fields.nodes).toBeGreaterThan(0);
     client.destroy();
     await server.stop();
     await server.restart();
