@@ -26,7 +26,8 @@ export default class Shell extends DataCommand<typeof Shell> {
   static override description =
     'Type help for the commands. Tab completes command names and znode paths; history is kept in ' +
     '~/.corral_history (or $CORRAL_HISTORY). When stdin is not a terminal, commands are read line by line and the ' +
-    'exit status is that of the last command (0 ok, 1 ZooKeeper error, 2 usage, 3 connection lost).';
+    'exit status is that of the last command (0 ok, 1 ZooKeeper error, 2 usage, 3 connection lost). With --json, ' +
+    'each command line prints one JSON object on its own line: {"command","status","output","error"}.';
 
   static override examples = ['<%= config.bin %> shell --server zk1:2181', 'printf "create /a x\\nget /a\\n" | <%= config.bin %> shell'];
 
@@ -81,8 +82,15 @@ export default class Shell extends DataCommand<typeof Shell> {
     for await (const line of rl) {
       if (options.history !== null && line.trim() !== '') await appendHistory(options.history, line);
       const outcome = await runShellLine(line, client);
-      if (outcome.output !== null) this.printLine(outcome.output);
-      if (outcome.error !== null) this.note(outcome.error);
+      if (this.jsonEnabled()) {
+        // JSON lines, as `watch --json`: one object per command line, in order.
+        if (line.trim() !== '' && !outcome.isQuit) {
+          this.printLine(JSON.stringify({ command: line.trim(), status: outcome.status, output: outcome.output, error: outcome.error }));
+        }
+      } else {
+        if (outcome.output !== null) this.printLine(outcome.output);
+        if (outcome.error !== null) this.note(outcome.error);
+      }
       if (outcome.isQuit) break;
       if (line.trim() !== '') {
         status = outcome.status;
@@ -107,6 +115,7 @@ export default class Shell extends DataCommand<typeof Shell> {
     const result = (await super.run()) as ShellResult;
     // The status of the last command is the shell's, as with `sh -c`.
     if (result.status !== ExitCode.Ok) process.exitCode = result.status;
-    return result;
+    // Under --json every command line already printed its own object; no summary after them.
+    return this.jsonEnabled() ? undefined : result;
   }
 }

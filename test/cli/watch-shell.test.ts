@@ -87,6 +87,20 @@ describe('corral shell (stdin not a terminal)', () => {
     expect(okLast.stdout).toMatch(/^numChildren = 0$/m);
   });
 
+  it('--json prints one JSON object per command line (JSON lines) and nothing else on stdout', async () => {
+    const result = await runCli(cli, ['shell', '--json'], { stdin: 'create /shj hi\n\nget /shj\nget /shj-missing\nbogus\nquit\n' });
+    // The exit status is still the last command's (bogus: a usage error).
+    expect(result.code, result.stderr).toBe(2);
+    const lines = result.stdout.trimEnd().split('\n').map((line) => JSON.parse(line) as unknown);
+    expect(lines).toEqual([
+      { command: 'create /shj hi', status: 0, output: 'Created /shj', error: null },
+      { command: 'get /shj', status: 0, output: 'hi', error: null },
+      { command: 'get /shj-missing', status: 1, output: null, error: 'Node does not exist: /shj-missing' },
+      { command: 'bogus', status: 2, output: null, error: 'unknown command "bogus"; type help for the list' },
+    ]);
+    expect(result.stderr).toBe('');
+  });
+
   it('help lists the commands', async () => {
     const result = await runCli(cli, ['shell'], { stdin: 'help\n' });
     for (const usage of ['ls [-s] [-R] path', 'get [-s] path', 'create [-s] [-e] [-c] [-t ttl] path [data] [acl]', 'deleteall path', 'quit']) {
