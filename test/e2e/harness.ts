@@ -85,7 +85,8 @@ export async function testClient(server: string): Promise<ZkClient> {
 
 /** Samples every master's /state every ~50 ms until stopped; records instants with two actives. */
 export class RoleSampler {
-  readonly samples: { readonly atMs: number; readonly roles: readonly string[] }[] = [];
+  /** `fenced[i]` is app i's own "I was fenced" flag (false when it does not answer). */
+  readonly samples: { readonly atMs: number; readonly roles: readonly string[]; readonly fenced: readonly boolean[] }[] = [];
   readonly overlaps: string[][] = [];
   #running = true;
   readonly #loop: Promise<void>;
@@ -110,7 +111,8 @@ export class RoleSampler {
     while (this.#running) {
       const states = await Promise.all(this.ports.map((p) => getJson(`http://127.0.0.1:${p}/state`)));
       const roles = states.map((s) => (s === null ? 'down' : String(s['role'])));
-      this.samples.push({ atMs: performance.now(), roles });
+      const fenced = states.map((s) => s?.['fenced'] === true);
+      this.samples.push({ atMs: performance.now(), roles, fenced });
       if (roles.filter((r) => r === 'active').length > 1) this.overlaps.push(roles);
       await new Promise((resolve) => setTimeout(resolve, 50));
     }

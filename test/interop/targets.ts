@@ -10,6 +10,7 @@ import {
   zookeeperAvailability,
   type ZooCfg,
 } from '../helpers/index.js';
+import { startZooKeeperEnsemble } from '../helpers/zookeeper-ensemble.js';
 import { InteropClient } from './zk-client.js';
 
 /** One server implementation the interop scenarios run against. */
@@ -87,6 +88,41 @@ export const ensembleTargets: readonly InteropTarget[] = [
     skipReason: '',
     // tickTime as the standalone targets, so negotiated session timeouts agree.
     start: async (cfg) => ensembleHandle(await startCorralEnsemble(3, { tickTime: 2000, ...cfg })),
+  },
+];
+
+/** A 3-member ensemble whose members a test reaches one by one (to pin clients, to pause one). */
+export interface ThreeMemberTarget {
+  readonly name: 'corral-ensemble' | 'zookeeper-ensemble';
+  /** The describe label; says why when the target is skipped. */
+  readonly label: string;
+  /** True when this target cannot run here (ZooKeeper not installed). */
+  readonly skip: boolean;
+  /** Why the target is skipped ('' when it runs). */
+  readonly skipReason: string;
+  /** Starts 3 voters (tickTime 2000 unless `cfg` says otherwise) and waits until all serve. */
+  start(cfg?: ZooCfg): Promise<CorralEnsemble>;
+}
+
+/**
+ * A 3-member Corral ensemble and a 3-member Apache ZooKeeper 3.8 ensemble (skipped with a clear
+ * label when ZooKeeper is not installed), for suites that pin clients to single members or pause
+ * one member while the others keep quorum (the failover partition test).
+ */
+export const threeMemberTargets: readonly ThreeMemberTarget[] = [
+  {
+    name: 'corral-ensemble',
+    label: 'corral 3-member ensemble',
+    skip: false,
+    skipReason: '',
+    start: (cfg) => startCorralEnsemble(3, { tickTime: 2000, ...cfg }),
+  },
+  {
+    name: 'zookeeper-ensemble',
+    label: zk.ok ? 'zookeeper 3.8 3-member ensemble' : 'zookeeper 3.8 3-member ensemble (skipped)',
+    skip: !zk.ok,
+    skipReason: zk.ok ? '' : `Apache ZooKeeper 3.8 is not installed: ${zk.reason}`,
+    start: (cfg) => startZooKeeperEnsemble(3, cfg),
   },
 ];
 
