@@ -48,7 +48,8 @@ export interface TemplateRunnerOptions {
 
 /**
  * Coalesces data changes that arrive within this long into one render when the template sets no
- * `wait`: the caches apply the znodes of one multi one read at a time, a few ms apart.
+ * `wait`. A multi does not depend on it: the data source reports what one transaction changed
+ * as one burst (see ZkDataSource); this only merges bursts that follow each other closely.
  */
 export const coalesceMs = 5;
 

@@ -18,11 +18,26 @@ type Watch =
 const utf8 = new TextDecoder();
 
 /**
+ * How long changes may be held while more keep arriving; then they go out anyway, so a steady
+ * stream of changes still renders now and then (a large multi that takes the caches longer
+ * than this to read renders more than once).
+ */
+export const maxBarrierMs = 2_000;
+
+/**
  * A DataSource over live caches of exactly the dependencies its owners declared: one shared
  * KeyWatcher for every single key (one read and one watch per key, re-armed on each event), a
  * TreeCache per subtree (persistent recursive watch, or per-node watches on old servers,
  * re-read after every reconnect), and a ServiceCache per service. A value reads as undefined
  * until it has been read in full, so a render never runs on partial data.
+ *
+ * Changes go to the listeners in bursts: a change is held until a round trip to the server,
+ * sent after it, comes back with no other change applied meanwhile. The caches read what each
+ * watch event names one event at a time, each read sent as soon as the previous one returned,
+ * and the server sends every event of a transaction before the reply to any request sent after
+ * them; so the reads of one transaction's events all return before the barrier does, and the
+ * keys, subtrees and services one multi changed reach the templates as one burst (one render
+ * without `wait`), however many round trips the caches needed to apply it.
  */
 export class ZkDataSource implements DataSource {
   readonly #managed: ManagedClient;
@@ -32,6 +47,12 @@ export class ZkDataSource implements DataSource {
   readonly #listeners = new Set<(depId: string) => void>();
   readonly #resyncListeners = new Set<() => void>();
   readonly #keys: KeyWatcher;
+  /** Dependency ids changed since the last burst went out. */
+  #pending = new Set<string>();
+  /** A change arrived since the barrier in flight was sent. */
+  #changedSinceBarrier = false;
+  #isBarrierRunning = false;
+  #isClosed = false;
 
   /** Takes the shared client; nothing is watched until an owner declares dependencies. */
   constructor(managed: ManagedClient, logger: Logger) {
@@ -126,14 +147,48 @@ export class ZkDataSource implements DataSource {
 
   /** Stops every watch. */
   async close(): Promise<void> {
+    this.#isClosed = true;
+    this.#pending.clear();
     const watches = [...this.#watches.values()];
     this.#watches.clear();
     this.#owners.clear();
     await Promise.all([this.#keys.close(), ...watches.map((w) => w.cache.close())]);
   }
 
+  /** Notes a change; it goes out with its burst (see the class comment). */
   #emit(id: string): void {
-    for (const listener of this.#listeners) listener(id);
+    if (this.#isClosed) return;
+    this.#pending.add(id);
+    this.#changedSinceBarrier = true;
+    if (this.#isBarrierRunning) return;
+    this.#isBarrierRunning = true;
+    void this.#runBarrier();
+  }
+
+  async #runBarrier(): Promise<void> {
+    const deadline = performance.now() + maxBarrierMs;
+    while (performance.now() < deadline) {
+      // A macrotask first: reads the caches start in microtasks after a reply are sent by then.
+      await new Promise<void>((resolve) => setImmediate(resolve));
+      if (this.#isClosed) break;
+      this.#changedSinceBarrier = false;
+      if (!this.#managed.isConnected) break;
+      try {
+        await this.#managed.client.exists('/');
+      } catch (err) {
+        // Disconnected: renders wait for the resync anyway, so the burst goes out as it is.
+        this.#log.debug({ err }, 'change barrier interrupted');
+        break;
+      }
+      // Again a macrotask: the continuations of replies that came with the barrier's run first.
+      await new Promise<void>((resolve) => setImmediate(resolve));
+      if (!this.#changedSinceBarrier) break;
+    }
+    this.#isBarrierRunning = false;
+    const ids = this.#pending;
+    this.#pending = new Set();
+    if (this.#isClosed) return;
+    for (const id of ids) for (const listener of this.#listeners) listener(id);
   }
 
   #ensure(dep: Dependency): void {

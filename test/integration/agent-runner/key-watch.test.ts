@@ -1,6 +1,7 @@
 /**
  * The agent's shared key watcher, in process against a real Corral and (when installed) Apache
- * ZooKeeper 3.8: a multi changing several keys renders once when `wait` is set, a key that is
+ * ZooKeeper 3.8: a multi changing several keys (or a subtree and a key) renders once, with or
+ * without `wait`, a key that is
  * created, deleted and created again is followed, and the watches keep working after the server
  * restarts (the keys are read again on the reconnect).
  */
@@ -69,6 +70,46 @@ describe.each(targets)('agent key watcher against $label', (target) => {
       for (const k of ['a', 'b', 'c']) txn.setData(`${root}/${k}`, `${k}1`);
       await txn.commit();
       await until(async () => (await readOrNull(out)) === 'a1,b1,c1', { timeoutMs: 15_000, what: 'the multi rendered' });
+      expect(await renderedCount(agent as Agent)).toBe(2);
+    });
+
+    it('a multi that changes three keys renders once without wait', async () => {
+      const root = `/kw-${target.name}-${++counter}`;
+      await client.create(root);
+      for (const k of ['a', 'b', 'c']) await client.create(`${root}/${k}`, `${k}0`);
+      const template = ['a', 'b', 'c'].map((k) => `{{key "${root}/${k}"}}`).join(',');
+      const { out } = await startAgent(template);
+      await until(async () => (await readOrNull(out)) === 'a0,b0,c0', { timeoutMs: 15_000, what: 'first render' });
+      expect(await renderedCount(agent as Agent)).toBe(1);
+      const txn = client.transaction();
+      for (const k of ['a', 'b', 'c']) txn.setData(`${root}/${k}`, `${k}1`);
+      await txn.commit();
+      await until(async () => (await readOrNull(out)) === 'a1,b1,c1', { timeoutMs: 15_000, what: 'the multi rendered' });
+      expect(await renderedCount(agent as Agent)).toBe(2);
+    });
+
+    it('a multi over a subtree (many nodes, created, changed and deleted) and a key renders once without wait', async () => {
+      const root = `/kw-${target.name}-${++counter}`;
+      await client.create(root);
+      await client.create(`${root}/t`);
+      // Enough nodes that the caches' reads (one at a time) take longer than any short window.
+      const names = Array.from({ length: 150 }, (_, i) => `n${String(i).padStart(3, '0')}`);
+      const setup = client.transaction();
+      for (const n of names) setup.create(`${root}/t/${n}`, '0');
+      await setup.commit();
+      await client.create(`${root}/k`, 'k0');
+      const { out } = await startAgent(`{{#each (tree "${root}/t")}}{{key}}={{value}};{{/each}}|{{key "${root}/k"}}`);
+      const before = `${names.map((n) => `${n}=0;`).join('')}|k0`;
+      await until(async () => (await readOrNull(out)) === before, { timeoutMs: 15_000, what: 'first render' });
+      expect(await renderedCount(agent as Agent)).toBe(1);
+      const txn = client.transaction();
+      for (const n of names.slice(1)) txn.setData(`${root}/t/${n}`, '1');
+      txn.delete(`${root}/t/${names[0]}`);
+      txn.create(`${root}/t/z`, 'new');
+      txn.setData(`${root}/k`, 'k1');
+      await txn.commit();
+      const after = `${names.slice(1).map((n) => `${n}=1;`).join('')}z=new;|k1`;
+      await until(async () => (await readOrNull(out)) === after, { timeoutMs: 15_000, what: 'the multi rendered' });
       expect(await renderedCount(agent as Agent)).toBe(2);
     });
 
