@@ -7,7 +7,7 @@ import { assertNever } from '../util/assert.js';
 import { readAclVector, readPath, readPathVector, writeAclVector } from './common-records.js';
 import { ErrorCode } from './errors.js';
 import { beginFrame, endFrame } from './frame-writer.js';
-import { DecodeError, JuteReader, type JuteWriter } from './jute.js';
+import { DecodeError, JuteReader, type JuteReaderOptions, type JuteWriter } from './jute.js';
 import { readMultiRequest, writeMultiRequest } from './multi-codec.js';
 import { OpCode, WatcherType } from './opcodes.js';
 import type { Request, RequestHeader } from './records.js';
@@ -24,10 +24,11 @@ export function isAcceptedOp(op: number): boolean {
 /**
  * Decodes the body of a request with opcode `op`. Unaccepted opcodes give Unimplemented and
  * undecodable bodies MarshallingError; bytes after the record are ignored, as Java does.
+ * `options.maxFieldBytes` is the per-field limit (jute.maxbuffer + extrasize on the server).
  */
-export function decodeRequest(op: number, body: Uint8Array): Result<Request> {
+export function decodeRequest(op: number, body: Uint8Array, options: JuteReaderOptions = {}): Result<Request> {
   if (!isAcceptedOp(op)) return fail(ErrorCode.Unimplemented, `opcode ${op} is not accepted`);
-  return decodeWith(() => readRequest(op, new JuteReader(body)));
+  return decodeWith(() => readRequest(op, new JuteReader(body, options)));
 }
 
 /**

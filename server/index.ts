@@ -9,7 +9,7 @@ import type { Logger } from '../util/logger.js';
 import { parseProperties, parseZooCfg, ConfigError, type ServerConfig } from './config/index.js';
 import { startServer, type ServerHandle } from './main.js';
 
-export { ConfigError, parseZooCfg, type ServerConfig } from './config/index.js';
+export { ConfigError, parseZooCfg, juteMaxBufferFromJvmFlags, type ServerConfig } from './config/index.js';
 export { startServer, corralVersion, type ServerHandle, type ServerOptions } from './main.js';
 export { StorageCorruptError } from './storage/index.js';
 
@@ -17,11 +17,13 @@ export { StorageCorruptError } from './storage/index.js';
 export interface RunServerOptions {
   readonly configPath: string;
   readonly logger: Logger;
+  /** The `jute.maxbuffer` system property's value, when set (see juteMaxBufferFromJvmFlags). */
+  readonly juteMaxBuffer?: number;
 }
 
 /** Reads the config (and `<dataDir>/myid` when present), recovers state and starts serving. */
 export async function runServer(options: RunServerOptions): Promise<ServerHandle> {
-  const { config, configText } = await loadConfig(options.configPath, options.logger);
+  const { config, configText } = await loadConfig(options.configPath, options.logger, options.juteMaxBuffer);
   return startServer({ config, configText, log: options.logger });
 }
 
@@ -29,6 +31,7 @@ export async function runServer(options: RunServerOptions): Promise<ServerHandle
 export async function loadConfig(
   configPath: string,
   log: Logger,
+  juteMaxBuffer?: number,
 ): Promise<{ config: ServerConfig; configText: string }> {
   const configText = await readFile(configPath, 'utf8').catch((error: NodeJS.ErrnoException) => {
     throw new ConfigError(configPath, '(file)', `cannot read: ${error.code ?? error.message}`);
@@ -41,7 +44,7 @@ export async function loadConfig(
           if (error.code === 'ENOENT') return null;
           throw error;
         });
-  const { config, warnings } = parseZooCfg(configText, { file: configPath, myidText });
+  const { config, warnings } = parseZooCfg(configText, { file: configPath, myidText, ...(juteMaxBuffer === undefined ? {} : { juteMaxBuffer }) });
   for (const warning of warnings) log.warn({ file: configPath, warning }, 'zoo.cfg warning');
   return { config, configText };
 }

@@ -19,7 +19,8 @@ export default class Server extends BaseCommand<typeof Server> {
 
   static override description =
     'Runs until SIGINT or SIGTERM. The first line on stdout is "corral server listening on <host>:<port>"; ' +
-    'clientPort=0 lets the OS choose the port. Logs go to stderr.';
+    'clientPort=0 lets the OS choose the port. Logs go to stderr. As with zkServer.sh, ' +
+    '-Djute.maxbuffer=<bytes> in SERVER_JVMFLAGS or JVMFLAGS raises the largest accepted request.';
 
   static override examples = ['<%= config.bin %> server --config examples/standalone/zoo.cfg'];
 
@@ -30,8 +31,11 @@ export default class Server extends BaseCommand<typeof Server> {
   protected override async execute(): Promise<ServerResult> {
     // Loaded here, not at the top, so that `corral --help` and the client commands never load
     // the server (and start faster).
-    const { runServer } = await import('../../server/index.js');
-    const handle = await runServer({ configPath: this.flags.config, logger: this.logger });
+    const { runServer, juteMaxBufferFromJvmFlags } = await import('../../server/index.js');
+    // ZooKeeper takes jute.maxbuffer only as a JVM system property, which zkServer.sh passes
+    // from these variables; reading them here keeps one spelling for both servers.
+    const juteMaxBuffer = juteMaxBufferFromJvmFlags(process.env.SERVER_JVMFLAGS, process.env.JVMFLAGS);
+    const handle = await runServer({ configPath: this.flags.config, logger: this.logger, ...(juteMaxBuffer === undefined ? {} : { juteMaxBuffer }) });
     this.log(`corral server listening on ${handle.host}:${handle.port}`);
     this.log(`connect with: corral ls / --server ${handle.host}:${handle.port}  (or zkCli.sh -server ${handle.host}:${handle.port})`);
     let stoppedBy: NodeJS.Signals | null = null;

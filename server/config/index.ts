@@ -15,3 +15,4 @@ export {
 } from './server-config.js';
 export { formatConf, type ConfExtras } from './format-conf.js';
 export { parseProperties, type PropertyEntry } from './properties.js';
+export { juteMaxBufferFromJvmFlags } from './jvm-flags.js';

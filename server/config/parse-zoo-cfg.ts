@@ -85,7 +85,12 @@ const scalarSchemas = {
 type ScalarKey = keyof typeof scalarSchemas;
 type ScalarValue<K extends ScalarKey> = z.output<(typeof scalarSchemas)[K]>;
 
-/** ZooKeeper keys Corral does not implement; ignoring them changes no client-visible outcome. */
+/**
+ * ZooKeeper keys Corral accepts without implementing (with a warning). Most change nothing a
+ * client sees, but some do: `maxCnxns` (ZooKeeper refuses connections past this total; Corral
+ * does not) and `clientPortListenBacklog` (the listen backlog; Corral keeps Node's default)
+ * change when connections are refused, and `localSessionsEnabled` would make sessions local.
+ */
 const ignoredKeys = new Set([
   'connectToLearnerMasterLimit', 'secureClientPort', 'secureClientPortAddress', 'clientPortListenBacklog',
   'maxCnxns', 'observerMasterPort', 'quorumListenOnAllIPs', 'localSessionsEnabled',
@@ -147,7 +152,7 @@ function readEntries(reader: Reader, textIn: string): Map<string, string> {
     if (isScalarKey(key)) reader.get(key);
     else if (key === 'dynamicConfigFile') reader.fail(key, 'dynamic config files are not supported');
     else if (/^(group|weight)\./.test(key)) reader.fail(key, 'hierarchical quorums are not supported');
-    else if (key === 'jute.maxbuffer') reader.warn(key, 'ZooKeeper reads it only as a system property; ignored');
+    else if (key === 'jute.maxbuffer') reader.warn(key, 'ZooKeeper reads it only as a system property; ignored (pass -Djute.maxbuffer=<bytes> in SERVER_JVMFLAGS or JVMFLAGS)');
     else if (ignoredKeys.has(key) || ignoredPrefixes.some((p) => key.startsWith(p))) {
       reader.warn(key, 'not supported by corral; ignored');
     } else reader.warn(key, 'unknown key; ignored');

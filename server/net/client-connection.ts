@@ -43,6 +43,7 @@ const stmkBytes = 12;
 /** Per-connection protocol state: framing, the four-letter-word check, gating and pending requests. */
 export class ClientConnection {
   readonly #decoder: FrameDecoder;
+  readonly #maxFieldBytes: number;
   readonly #maxOutstanding: number;
   #phase: Phase = 'fresh';
   #head: Uint8Array = new Uint8Array(0);
@@ -52,6 +53,9 @@ export class ClientConnection {
 
   constructor(options: { readonly maxFrameBytes: number; readonly maxOutstanding: number }) {
     this.#decoder = new FrameDecoder({ maxFrameBytes: options.maxFrameBytes });
+    // ZooKeeper's per-field check: jute.maxbuffer + jute.maxbuffer.extrasize (which defaults to
+    // jute.maxbuffer, at least 1024), so 2 x 0xFFFFF by default (reference §1.1).
+    this.#maxFieldBytes = options.maxFrameBytes + Math.max(options.maxFrameBytes, 1024);
     this.#maxOutstanding = options.maxOutstanding;
   }
 
@@ -139,7 +143,7 @@ export class ClientConnection {
     if (!decodedHeader.ok) return this.#fail(`undecodable RequestHeader: ${decodedHeader.reason}`);
     const header = decodedHeader.value;
     this.#track(header, nowMs);
-    const decoded = decodeRequest(header.type, payload.subarray(REQUEST_HEADER_BYTES));
+    const decoded = decodeRequest(header.type, payload.subarray(REQUEST_HEADER_BYTES), { maxFieldBytes: this.#maxFieldBytes });
     if (decoded.ok) return { kind: 'request', header, request: decoded.value };
     // The replica answers an unknown op with Unimplemented and closes (reference Appendix B);
     // nothing after it may reach the replica.

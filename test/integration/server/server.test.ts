@@ -7,7 +7,7 @@ import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, afterEach, describe, expect, it } from 'vitest';
 import { ZkClient, type WatchedEvent } from '../../../client/index.js';
-import { EventType } from '../../../protocol/index.js';
+import { ErrorCode, EventType } from '../../../protocol/index.js';
 import { purge } from '../../../server/storage/purge.js';
 import { corralBin, reapAll, startCorral, until, type ServerHandle } from '../../helpers/index.js';
 
@@ -165,5 +165,24 @@ describe('standalone server process', () => {
     servers.unshift(second); // stopped before `first` removes the shared dataDir
     await until(() => stale.every((name) => !snapshotsIn().includes(name)), { timeoutMs: 10_000, what: 'the stale snapshots purged' });
     for (const name of before.slice(-3)) expect(snapshotsIn()).toContain(name);
+  });
+
+  it('takes jute.maxbuffer from -Djute.maxbuffer in SERVER_JVMFLAGS, as zkServer.sh passes it', async () => {
+    const data = new Uint8Array(3 * 1024 * 1024).fill(0x61); // over the default frame and field limits
+    const saved = process.env.SERVER_JVMFLAGS;
+    process.env.SERVER_JVMFLAGS = '-Xmx512m -Djute.maxbuffer=4194304';
+    const raised = await corral().finally(() => {
+      if (saved === undefined) delete process.env.SERVER_JVMFLAGS;
+      else process.env.SERVER_JVMFLAGS = saved;
+    });
+    const client = await connect(raised);
+    await client.create('/big', data);
+    expect((await client.exists('/big'))?.dataLength).toBe(data.length);
+
+    const standard = await corral();
+    const refused = await connect(standard);
+    await expect(refused.create('/big', data)).rejects.toMatchObject({ code: ErrorCode.ConnectionLoss });
+    const checker = await connect(standard);
+    expect(await checker.exists('/big')).toBeNull();
   });
 });

@@ -136,7 +136,7 @@ describe('parseZooCfg: standalone', () => {
     expect(warnings).toEqual([
       'zoo.cfg: foo: unknown key; ignored',
       'zoo.cfg: admin.serverPort: not supported by corral; ignored',
-      'zoo.cfg: jute.maxbuffer: ZooKeeper reads it only as a system property; ignored',
+      'zoo.cfg: jute.maxbuffer: ZooKeeper reads it only as a system property; ignored (pass -Djute.maxbuffer=<bytes> in SERVER_JVMFLAGS or JVMFLAGS)',
       'zoo.cfg: tickTime: set more than once; the last value wins',
     ]);
   });
