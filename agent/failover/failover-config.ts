@@ -78,3 +78,19 @@ export function parseFailoverConfig(raw: unknown, file: string): FailoverConfig 
   const reason = isMissing ? 'required' : issue.code === 'unrecognized_keys' ? 'unknown key' : issue.message;
   throw new ConfigError(file, formatKeyPath(['failover', ...path]), reason);
 }
+
+/**
+ * The warning for a transition that may outlast the session, or null. A ZooKeeper client sees a
+ * silent server only after about two thirds of the session timeout; the app's toStandby then
+ * has the last third before the server may expire the session and another member may win. A
+ * `transitionTimeoutMs` beyond that leaves the "standby before expiry" rule to fencing alone.
+ */
+export function transitionTimeoutWarning(config: Pick<FailoverConfig, 'transitionTimeoutMs'>, sessionTimeoutMs: number): string | null {
+  const boundMs = Math.floor(sessionTimeoutMs / 3);
+  if (config.transitionTimeoutMs <= boundMs) return null;
+  return (
+    `failover.transitionTimeoutMs (${config.transitionTimeoutMs} ms) exceeds a third of the session timeout ` +
+    `(${sessionTimeoutMs} ms / 3 = ${boundMs} ms): a slow toStandby may still run when the session expires, ` +
+    'and only fencing then keeps two actives apart'
+  );
+}

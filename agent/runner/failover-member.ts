@@ -9,7 +9,7 @@ import {
   type FailoverState,
   type HealthView,
 } from '../failover/index.js';
-import type { FailoverConfig } from '../failover/failover-config.js';
+import { type FailoverConfig, transitionTimeoutWarning } from '../failover/failover-config.js';
 import { signalApp } from '../failover/signal-app.js';
 import type { Scheduler } from '../render/index.js';
 import type { AppRunner } from './app-runner.js';
@@ -31,6 +31,8 @@ export interface FailoverMemberOptions {
   readonly scheduler: Scheduler;
   readonly logger: Logger;
   readonly onChange: (state: FailoverMemberStatus) => void;
+  /** The configured session timeout, checked against transitionTimeoutMs at once (the one the server grants is checked on connect). */
+  readonly sessionTimeoutMs?: number;
 }
 
 /**
@@ -43,6 +45,8 @@ export class FailoverMember {
   readonly #o: FailoverMemberOptions;
   readonly #checks: CheckRunner;
   readonly #controller: FailoverController;
+  #checkedTimeoutMs = 0;
+  #offConnection: (() => void) | null = null;
 
   /** Builds the checks and the controller; nothing runs until `start()`. */
   constructor(options: FailoverMemberOptions) {
@@ -80,10 +84,17 @@ export class FailoverMember {
       log: logger,
     });
     this.#controller.onChange(() => options.onChange(this.status()));
+    if (options.sessionTimeoutMs !== undefined) this.#checkTransitionTimeout(options.sessionTimeoutMs);
   }
 
   /** Starts the checks and joins the election. */
   start(): void {
+    // The server may grant less than asked for (tickTime bounds): check what it granted too.
+    const { managed } = this.#o;
+    if (managed.isConnected) this.#checkTransitionTimeout(managed.client.negotiatedTimeoutMs);
+    this.#offConnection = managed.onConnection((event, client) => {
+      if (event === 'connected' || event === 'reconnected') this.#checkTransitionTimeout(client.negotiatedTimeoutMs);
+    });
     this.#checks.start();
     this.#controller.start();
   }
@@ -101,8 +112,17 @@ export class FailoverMember {
 
   /** Leaves the election cleanly (standby first, then the lock goes without a breadcrumb). */
   async close(): Promise<void> {
+    this.#offConnection?.();
     this.#checks.close();
     await this.#controller.close();
+  }
+
+  /** Warns once per distinct session timeout when a transition could outlast the session. */
+  #checkTransitionTimeout(sessionTimeoutMs: number): void {
+    if (sessionTimeoutMs <= 0 || sessionTimeoutMs === this.#checkedTimeoutMs) return;
+    this.#checkedTimeoutMs = sessionTimeoutMs;
+    const warning = transitionTimeoutWarning(this.#o.config, sessionTimeoutMs);
+    if (warning !== null) this.#o.logger.warn({ group: this.#o.config.group, sessionTimeoutMs }, warning);
   }
 
   #app(): FailoverApp {
