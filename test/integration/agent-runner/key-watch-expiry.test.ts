@@ -8,10 +8,10 @@
  */
 import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { afterAll, afterEach, beforeAll, describe, it } from 'vitest';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { Agent } from '../../../agent/index.js';
 import { ZkClient } from '../../../client/index.js';
-import { silentLogger } from '../../../util/index.js';
+import { hex, silentLogger } from '../../../util/index.js';
 import { tempDir, type TempDir, until } from '../../helpers/index.js';
 import { readOrNull } from './agent-process.js';
 import { fourLetterWord, TestServer } from '../client/zk-server.js';
@@ -46,11 +46,11 @@ describe('agent key watcher after a session expiry (Corral server process)', () 
   });
 
   /** Starts an agent behind a fresh proxy rendering `template` into out.txt. */
-  async function startAgent(template: string): Promise<{ agent: Agent; proxy: CuttableProxy; out: string }> {
+  async function startAgent(template: string, extraYaml = ''): Promise<{ agent: Agent; proxy: CuttableProxy; out: string }> {
     proxy = await CuttableProxy.start(server.port);
     dir = await tempDir('corral-key-expiry-');
     const configFile = join(dir.path, 'agent.yaml');
-    await writeFile(configFile, `sessionTimeoutMs: ${sessionTimeoutMs}\ntemplates:\n  - { contents: '${template}', destination: out.txt }\n`);
+    await writeFile(configFile, `sessionTimeoutMs: ${sessionTimeoutMs}\ntemplates:\n  - { contents: '${template}', destination: out.txt }\n${extraYaml}`);
     agent = await Agent.create({ configFile, overrides: { server: proxy.connectString }, logger: silentLogger(), env: {} });
     await agent.start();
     return { agent, proxy, out: join(dir.path, 'out.txt') };
@@ -92,5 +92,42 @@ describe('agent key watcher after a session expiry (Corral server process)', () 
     await until(async () => (await readOrNull(out)) === 'a3,b2', { timeoutMs: 15_000, what: 'the re-armed watches' });
     await client.delete('/kwx/b');
     await until(async () => (await readOrNull(out)) === 'a3,none', { timeoutMs: 15_000, what: 'a key deleted after the expiry' });
+  });
+
+  it('keeps the last good file while cut off, and re-registers its service on the new session', async () => {
+    await client.create('/kwy');
+    await client.create('/kwy/a', 'a0');
+    const service = 'services:\n  - { name: expiry-web, id: ew-1, address: 127.0.0.1, port: 5, initial: healthy }\n';
+    const running = await startAgent('{{key "/kwy/a"}}', service);
+    const { out } = running;
+    const path = '/services/expiry-web/ew-1';
+    await until(async () => (await readOrNull(out)) === 'a0', { timeoutMs: 15_000, what: 'the first render' });
+    const first = await until(async () => client.exists(path), { timeoutMs: 15_000, what: 'the registration' });
+    expect(hex(first.ephemeralOwner)).toBe(running.agent.status().agent.sessionId);
+
+    // While cut off the key changes; every sample of the file until the expiry shows the last good render.
+    const samples: (string | null)[] = [];
+    await expire(running, async () => {
+      await client.setData('/kwy/a', 'a1');
+      const sessionId = running.agent.status().agent.sessionId;
+      while ((await fourLetterWord(server.port, 'dump')).includes(sessionId)) {
+        samples.push(await readOrNull(out));
+        await new Promise((resolve) => setTimeout(resolve, 100));
+      }
+    });
+    expect(samples.length).toBeGreaterThan(0);
+    expect(new Set(samples)).toEqual(new Set(['a0']));
+
+    // The ephemeral went with the old session; the agent registers it again in the new one.
+    const again = await until(
+      async () => {
+        const stat = await client.exists(path);
+        return stat !== null && hex(stat.ephemeralOwner) === running.agent.status().agent.sessionId ? stat : null;
+      },
+      { timeoutMs: 15_000, what: 'the registration in the new session' },
+    );
+    expect(hex(again.ephemeralOwner)).not.toBe(hex(first.ephemeralOwner));
+    expect(running.agent.status().services[0]?.state).toBe('registered');
+    await until(async () => (await readOrNull(out)) === 'a1', { timeoutMs: 15_000, what: 'the change made while cut off' });
   });
 });
