@@ -107,14 +107,38 @@ export function batchChanges(changes: readonly Change[], limits: BatchLimits = d
   return batches;
 }
 
-/** Applies changes batch by batch, one multi each; returns the number of transactions committed. */
+/** How far a run of batches got before one failed (what stays applied). */
+export interface PartialApply {
+  readonly appliedTransactions: number;
+  readonly totalTransactions: number;
+  readonly appliedChanges: number;
+  readonly totalChanges: number;
+}
+
+/** The notice after a failed batch: batches are each all or nothing, the run is not. */
+export function describePartialApply(p: PartialApply): string {
+  return (
+    `transaction ${p.appliedTransactions + 1} of ${p.totalTransactions} failed; ` +
+    `${p.appliedTransactions} transaction(s) (${p.appliedChanges} of ${p.totalChanges} changes) were applied before it and stay applied`
+  );
+}
+
+/**
+ * Applies changes batch by batch, one multi each; returns the number of transactions committed.
+ * When one fails, `onFailure` hears how far the run got, then the error is thrown as it came.
+ */
 export async function applyChanges(
   client: ZkClient,
   changes: readonly Change[],
-  options: { readonly limits?: BatchLimits; readonly onProgress?: (appliedCount: number) => void } = {},
+  options: {
+    readonly limits?: BatchLimits;
+    readonly onProgress?: (appliedCount: number) => void;
+    readonly onFailure?: (partial: PartialApply) => void;
+  } = {},
 ): Promise<number> {
   const batches = batchChanges(changes, options.limits);
   let applied = 0;
+  let committed = 0;
   for (const batch of batches) {
     const transaction = client.transaction();
     for (const change of batch) {
@@ -122,7 +146,13 @@ export async function applyChanges(
       else if (change.op === 'set') transaction.setData(change.path, change.data, change.version);
       else transaction.delete(change.path, change.version);
     }
-    await transaction.commit();
+    try {
+      await transaction.commit();
+    } catch (err) {
+      options.onFailure?.({ appliedTransactions: committed, totalTransactions: batches.length, appliedChanges: applied, totalChanges: changes.length });
+      throw err;
+    }
+    committed++;
     applied += batch.length;
     options.onProgress?.(applied);
   }
@@ -196,6 +226,19 @@ export function syncRoundOf(prefix: string, changes: readonly Change[], options:
 /** A round as text: the diff lines, then the counts and the outcome. */
 export function renderSyncRound(round: SyncRound): string {
   if (round.changes.length === 0) return `${round.prefix} is up to date`;
+  return [...round.diff, summaryLine(round)].join('\n');
+}
+
+/** The last line of a round: the counts and the outcome. */
+export function summaryLine(round: SyncRound): string {
   const outcome = round.dryRun ? 'dry run, nothing changed' : `applied in ${round.transactions} transaction(s)`;
-  return [...round.diff, `${round.summary} (${outcome})`].join('\n');
+  return `${round.summary} (${outcome})`;
+}
+
+/**
+ * A round as text when its diff was already printed before applying it (push, import): only the
+ * summary line; otherwise the whole round.
+ */
+export function renderAppliedRound(round: SyncRound): string {
+  return round.changes.length === 0 || round.dryRun ? renderSyncRound(round) : summaryLine(round);
 }

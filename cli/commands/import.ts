@@ -6,7 +6,16 @@ import { DataCommand } from '../data-command.js';
 import { asLocalFileError } from '../exit-codes.js';
 import { desiredOfDocument, parseExportDocument } from '../export-format.js';
 import { Progress } from '../progress.js';
-import { type BatchLimits, type SyncRound, applyChanges, planAgainstServer, renderSyncRound, syncRoundOf } from '../tree-sync.js';
+import {
+  type BatchLimits,
+  type SyncRound,
+  applyChanges,
+  describePartialApply,
+  formatChange,
+  planAgainstServer,
+  renderAppliedRound,
+  syncRoundOf,
+} from '../tree-sync.js';
 
 
 /** Imports an export document. */
@@ -40,7 +49,18 @@ export default class Import extends DataCommand<typeof Import> {
     try {
       const changes = await planAgainstServer(client, { root: prefix, desired, prune: this.flags.prune });
       const progress = new Progress(`importing into ${prefix}`);
-      const transactions = dryRun ? 0 : await applyChanges(client, changes, { limits, onProgress: (n) => progress.update(n, changes.length) });
+      // The diff goes out before anything is applied (under --json it is part of the result).
+      if (!dryRun && !this.jsonEnabled()) for (const change of changes) this.printLine(formatChange(change));
+      const transactions = dryRun
+        ? 0
+        : await applyChanges(client, changes, {
+            limits,
+            onProgress: (n) => progress.update(n, changes.length),
+            onFailure: (partial) => {
+              progress.finish();
+              this.note(describePartialApply(partial));
+            },
+          });
       progress.finish();
       return syncRoundOf(prefix, changes, { dryRun, transactions });
     } finally {
@@ -49,7 +69,7 @@ export default class Import extends DataCommand<typeof Import> {
   }
 
   protected override renderText(result: unknown): string | null {
-    return renderSyncRound(result as SyncRound);
+    return renderAppliedRound(result as SyncRound);
   }
 }
 

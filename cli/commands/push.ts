@@ -13,7 +13,16 @@ import { DataCommand } from '../data-command.js';
 import { ExitCode, asLocalFileError, exitCodeOf } from '../exit-codes.js';
 import { describeZkError } from '../error-messages.js';
 import { isIgnoredName, readLocalTree } from '../local-tree.js';
-import { type BatchLimits, type SyncRound, applyChanges, planAgainstServer, renderSyncRound, syncRoundOf } from '../tree-sync.js';
+import {
+  type BatchLimits,
+  type SyncRound,
+  applyChanges,
+  describePartialApply,
+  formatChange,
+  planAgainstServer,
+  renderAppliedRound,
+  syncRoundOf,
+} from '../tree-sync.js';
 
 
 /** Pushes a folder into a znode subtree. */
@@ -64,7 +73,10 @@ export default class Push extends DataCommand<typeof Push> {
     const desired = await readLocalTree(dir).catch((err: unknown) => Promise.reject(asLocalFileError(err, 'read', dir)));
     const changes = await planAgainstServer(client, { root: prefix, desired, prune: this.flags.prune });
     const limits: BatchLimits = { maxOps: this.flags['batch-ops'], maxBytes: this.flags['batch-bytes'] };
-    const transactions = dryRun ? 0 : await applyChanges(client, changes, { limits });
+    // The diff goes out before anything is applied (under --json it is part of the result).
+    if (!dryRun && !this.jsonEnabled()) for (const change of changes) this.printLine(formatChange(change));
+    const onFailure = (partial: Parameters<typeof describePartialApply>[0]): void => this.note(describePartialApply(partial));
+    const transactions = dryRun ? 0 : await applyChanges(client, changes, { limits, onFailure });
     return syncRoundOf(prefix, changes, { dryRun, transactions });
   }
 
@@ -109,10 +121,10 @@ export default class Push extends DataCommand<typeof Push> {
 
   #render(round: SyncRound): string {
     if (this.jsonEnabled()) return JSON.stringify(round);
-    return renderSyncRound(round);
+    return renderAppliedRound(round);
   }
 
   protected override renderText(result: unknown): string | null {
-    return renderSyncRound(result as SyncRound);
+    return renderAppliedRound(result as SyncRound);
   }
 }

@@ -5,6 +5,7 @@ import { existsSync } from 'node:fs';
 import { mkdir, readFile, readdir, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { ZkClient } from '../../client/index.js';
 import { corralBin } from '../helpers/corral.js';
 import { reapAll, startCorral, tempDir, until, waitForExit, type ServerHandle, type TempDir } from '../helpers/index.js';
 import { type CliEnv, runCli, runJson, startCli, stopAll } from './cli-process.js';
@@ -98,6 +99,32 @@ describe('corral push', () => {
     expect(round.changes).toHaveLength(26);
     expect(round.transactions).toBe(3);
     expect((await runCli(cli, ['ls', '/batched'])).stdout.trim().split('\n')).toHaveLength(25);
+  });
+
+  it('prints the diff before applying; when a later transaction fails it says how many were applied', async () => {
+    // An ephemeral znode cannot have children, so the second one-op transaction fails
+    // (NoChildrenForEphemerals) after the first was committed.
+    const holder = new ZkClient(server.connectString);
+    try {
+      await holder.connect({ timeoutMs: 10_000 });
+      await holder.create('/partial');
+      await holder.create('/partial/e', null, { mode: 'ephemeral' });
+      const local = join(dir.path, 'conf');
+      await writeTree(local, { 'a.conf': 'one', 'e/child': 'x' });
+      const result = await runCli(cli, ['push', local, '/partial', '--batch-ops', '1']);
+      expect(result.code).toBe(1);
+      expect(result.stdout).toBe('+ /partial/a.conf (3 B)\n+ /partial/e/child (1 B)\n');
+      expect(result.stderr).toContain('transaction 2 of 2 failed; 1 transaction(s) (1 of 2 changes) were applied before it and stay applied\n');
+      expect(result.stderr).toContain('Ephemeral nodes cannot have children: /partial/e/child');
+      expect((await runCli(cli, ['get', '/partial/a.conf'])).stdout).toBe('one');
+      // A successful push prints the diff, then only the summary line.
+      await holder.delete('/partial/e');
+      expect((await runCli(cli, ['push', local, '/partial'])).stdout).toBe(
+        '+ /partial/e (0 B)\n+ /partial/e/child (1 B)\n2 to create, 0 to update, 0 to delete (applied in 1 transaction(s))\n',
+      );
+    } finally {
+      await holder.close();
+    }
   });
 
   it('a missing folder is a usage error (exit 2)', async () => {
