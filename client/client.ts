@@ -260,7 +260,7 @@ export class ZkClient {
   ): Promise<{ path: string; stat: Stat | undefined }> {
     const mode = options.mode ?? 'persistent';
     checkPath(path, mode);
-    const request = createRequest(this.#serverPath(path), data, options, plainOp);
+    const request = createRequest(this.#serverPath(path), data, options, plainOp, path);
     const res = await this.#submit(request, path);
     if (res.kind === 'create') return { path: this.#clientPath(res.path), stat: undefined };
     if (res.kind === 'create2') return { path: this.#clientPath(res.path), stat: res.stat };

@@ -56,21 +56,22 @@ export function toBytes(data: NodeData | undefined): Uint8Array | null {
 /**
  * The create request for `mode`, choosing the opcode as the Java client does (reference §6.5):
  * containers only via createContainer (19), TTL nodes only via createTTL (21), others via
- * `plainOp` (create or create2).
+ * `plainOp` (create or create2). Errors name `clientPath`, the caller's path (without a chroot).
  */
 export function createRequest(
   serverPath: string,
   data: NodeData | undefined,
   options: CreateOptions,
   plainOp: typeof OpCode.create | typeof OpCode.create2,
+  clientPath: string = serverPath,
 ): CreateRequest | CreateTtlRequest {
   const mode = options.mode ?? 'persistent';
   const base = { path: serverPath, data: toBytes(data), acl: options.acl ?? OPEN_ACL_UNSAFE, flags: modeFlags[mode] };
   if (mode === 'persistentWithTtl' || mode === 'persistentSequentialWithTtl') {
-    if (options.ttlMs === undefined) throw zkErrorFromCode(ErrorCode.BadArguments, serverPath);
+    if (options.ttlMs === undefined) throw zkErrorFromCode(ErrorCode.BadArguments, clientPath);
     return { op: OpCode.createTTL, ...base, ttl: BigInt(options.ttlMs) };
   }
-  if (options.ttlMs !== undefined) throw zkErrorFromCode(ErrorCode.BadArguments, serverPath);
+  if (options.ttlMs !== undefined) throw zkErrorFromCode(ErrorCode.BadArguments, clientPath);
   if (mode === 'container') return { op: OpCode.createContainer, ...base };
   return { op: plainOp, ...base };
 }

@@ -30,7 +30,7 @@ export class Transaction {
   /** Adds a create; inside a multi the path comes back without a Stat on 3.8 servers. */
   create(path: string, data?: NodeData, options: CreateOptions = {}): this {
     checkPath(path, options.mode ?? 'persistent');
-    return this.#add(createRequest(this.#deps.toServerPath(path), data, options, OpCode.create), path, 'create');
+    return this.#add(createRequest(this.#deps.toServerPath(path), data, options, OpCode.create, path), path, 'create');
   }
 
   /** Adds a delete; `version` -1 matches any version. */

@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { ZkClient } from '../../../client/client.js';
 import { createRequest, isTransactionError, readResults, transactionOutcome } from '../../../client/ops.js';
 import { ErrorCode, OpCode, NoNodeError, OPEN_ACL_UNSAFE } from '../../../protocol/index.js';
 import type { Stat } from '../../../protocol/index.js';
@@ -32,6 +33,15 @@ describe('createRequest', () => {
       flags: 6,
       ttl: 5n,
     });
+  });
+
+  it("a ZkClient under a chroot names the caller's path, not the chrooted one, in BadArguments", async () => {
+    // Never connected: the options are refused before anything is sent.
+    const client = new ZkClient('127.0.0.1:1/app');
+    await expect(client.create('/a', null, { mode: 'persistentWithTtl' })).rejects.toMatchObject({ code: ErrorCode.BadArguments, path: '/a' });
+    await expect(client.create2('/b', null, { ttlMs: 5 })).rejects.toMatchObject({ code: ErrorCode.BadArguments, path: '/b' });
+    expect(() => client.transaction().create('/c', null, { ttlMs: 5 })).toThrow(expect.objectContaining({ code: ErrorCode.BadArguments, path: '/c' }));
+    client.destroy();
   });
 
   it('refuses a TTL mode without ttlMs and ttlMs without a TTL mode', () => {
