@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { fourLetterWord, until } from '../helpers/index.js';
 import { type ServerFixture, suiteName, targets, useServer } from './targets.js';
+import { CreateMode } from './zk-client.js';
 
 /** The srvr lines (format A, reference §9.2) with their value shapes; times and counts vary. */
 const srvrLines: readonly RegExp[] = [
@@ -106,6 +107,105 @@ describe.each(targets)('$label', (target) => {
         timeoutMs: 10_000,
         what: 'wchs after close',
       });
+    });
+  });
+
+  describe.skipIf(target.skip)(suiteName(target, 'four-letter words with a live session and a watch'), () => {
+    const fx = useServer(target);
+
+    let round = 0;
+    /**
+     * A session holding a data watch on /lwN and an exists watch on /lwN/eph (an ephemeral it
+     * owns), once the sessions and watches of earlier tests (closed after each) are gone.
+     */
+    async function watchingSession(): Promise<{ sid: string; dir: string }> {
+      await until(async () => (await flw(fx, 'wchs')).startsWith('0 connections'), { timeoutMs: 10_000, what: 'no watches left' });
+      const dir = `/lw${round++}`;
+      const c = await fx.connect();
+      await c.create(dir);
+      await c.create(`${dir}/eph`, null, { mode: CreateMode.ephemeral });
+      await c.getData(dir, { watch: true });
+      await c.exists(`${dir}/eph`, { watch: true });
+      return { sid: `0x${c.sessionId.toString(16)}`, dir };
+    }
+
+    it('cons prints the long form (format C) for a connection with a session, then an empty line', async () => {
+      const { sid } = await watchingSession();
+      const got = lines(await flw(fx, 'cons'));
+      expect(got.at(-1)).toBe('');
+      const mine = got.filter((line) => line.includes(`,sid=${sid},`));
+      expect(mine).toHaveLength(1);
+      expect(mine[0]).toMatch(
+        /^ \/127\.0\.0\.1:\d+\[[0-9a-f]+\]\(queued=\d+,recved=\d+,sent=\d+,sid=0x[0-9a-f]+,lop=[A-Z0-9]+,est=\d+,to=\d+,lcxid=0x[0-9a-f]+,lzxid=0x[0-9a-f]+,lresp=\d+,llat=\d+,minlat=\d+,avglat=\d+,maxlat=\d+\)$/,
+      );
+      // The connection asking has no session: the short form.
+      for (const line of got.slice(0, -1).filter((line) => !line.includes(',sid='))) {
+        expect(line).toMatch(/^ \/127\.0\.0\.1:\d+\[[0-9a-f]+\]\(queued=\d+,recved=\d+,sent=\d+\)$/);
+      }
+    });
+
+    it('wchc lists the session then its watched paths; wchp lists each path then its sessions', async () => {
+      const { sid, dir } = await watchingSession();
+      const byConnection = await flw(fx, 'wchc');
+      const connectionBlock = lines(byConnection);
+      expect(connectionBlock[0]).toBe(sid);
+      expect(connectionBlock.slice(1, 3).sort()).toEqual([`\t${dir}`, `\t${dir}/eph`]);
+      expect(connectionBlock.slice(3)).toEqual(['']);
+      const byPath = lines(await flw(fx, 'wchp'));
+      const pairs = [`${byPath[0]} ${byPath[1]}`, `${byPath[2]} ${byPath[3]}`].sort();
+      expect(pairs).toEqual([`${dir} \t${sid}`, `${dir}/eph \t${sid}`]);
+      expect(byPath.slice(4)).toEqual(['']);
+    });
+
+    it('dump lists sessions, the ephemerals of each session, and connections (format D)', async () => {
+      const { sid, dir } = await watchingSession();
+      const got = lines(await flw(fx, 'dump'));
+      expect(got[0]).toBe('SessionTracker dump:');
+      expect(got[1]).toMatch(/^Session Sets \(\d+\)\/\(1\):$/);
+      const expiry = got.findIndex((line) => /^\d+ expire at \w{3} \w{3} [ \d]\d \d\d:\d\d:\d\d \w+ \d{4}:$/.test(line));
+      expect(expiry).toBe(2);
+      expect(got[3]).toBe(`\t${sid}`);
+      const ephemerals = got.indexOf('ephemeral nodes dump:');
+      expect(ephemerals).toBeGreaterThan(3);
+      expect(got.slice(ephemerals + 1, ephemerals + 4)).toEqual(['Sessions with Ephemerals (1):', `${sid}:`, `\t${dir}/eph`]);
+      const connections = got.indexOf('Connections dump:');
+      expect(connections).toBe(ephemerals + 4);
+      expect(got[connections + 1]).toMatch(/^Connections Sets \(\d+\)\/\(2\):$/);
+      // Buckets follow each server's own connection-expiry rounding; each line is a bucket or a connection.
+      const connectionLines = got.slice(connections + 2);
+      for (const line of connectionLines) expect(line).toMatch(/^(\d+ expire at .+:|\tip: \/127\.0\.0\.1:\d+ sessionId: 0x[0-9a-f]+)$/);
+      expect(connectionLines.filter((line) => line.endsWith(` sessionId: ${sid}`))).toHaveLength(1);
+      expect(connectionLines.filter((line) => line.endsWith(' sessionId: 0x0'))).toHaveLength(1);
+    });
+
+    it('envi prints Environment: then key=value lines, with the keys both servers can report', async () => {
+      const got = lines(await flw(fx, 'envi'));
+      expect(got[0]).toBe('Environment:');
+      const keys = got.slice(1).map((line) => {
+        expect(line).toMatch(/^[A-Za-z.]+=/);
+        return line.slice(0, line.indexOf('='));
+      });
+      // ZooKeeper adds java.* keys in between; Corral reports node.* ones there (it has no JVM).
+      const shared = ['zookeeper.version', 'host.name', 'os.name', 'os.arch', 'os.version', 'user.name', 'user.home', 'user.dir', 'os.memory.free', 'os.memory.max', 'os.memory.total'];
+      expect(keys.filter((key) => shared.includes(key))).toEqual(shared);
+    });
+
+    it('crst answers "Connection stats reset." and zeroes the per-connection counters', async () => {
+      const { sid } = await watchingSession();
+      expect(await flw(fx, 'crst')).toBe('Connection stats reset.\n');
+      const mine = lines(await flw(fx, 'cons')).find((line) => line.includes(`,sid=${sid},`));
+      expect(mine).toMatch(/\(queued=0,recved=0,sent=0,sid=/);
+      // lcxid is left out once reset to -1; lzxid prints -1 as an unsigned hex.
+      expect(mine).toMatch(/,lop=NA,est=\d+,to=\d+,lzxid=0xffffffffffffffff,lresp=0,llat=0,minlat=0,avglat=0,maxlat=0\)$/);
+    });
+
+    it('srst answers "Server stats reset." and restarts the server counters', async () => {
+      await watchingSession();
+      expect(await flw(fx, 'srst')).toBe('Server stats reset.\n');
+      const srvr = lines(await flw(fx, 'srvr'));
+      expect(srvr[1]).toBe('Latency min/avg/max: 0/0.0/0');
+      expect(srvr[2]).toMatch(/^Received: [0-2]$/);
+      expect(srvr[3]).toMatch(/^Sent: [0-2]$/);
     });
   });
 
