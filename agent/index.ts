@@ -13,6 +13,7 @@ export {
   type MemberStatus,
   readGroupStatus,
   requestFailover,
+  UnknownFailoverMemberError,
 } from './failover/index.js';
 export { type FailoverConfig, failoverConfigSchema, parseFailoverConfig } from './failover/failover-config.js';
 export { type RegistrationStatus } from './registry/index.js';

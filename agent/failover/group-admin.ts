@@ -15,6 +15,19 @@ import {
   type MemberStatus,
 } from './group-layout.js';
 
+/** `corral failover GROUP --to MEMBER` named a member that is not in the group. */
+export class UnknownFailoverMemberError extends Error {
+  override readonly name = 'UnknownFailoverMemberError';
+  constructor(
+    readonly group: string,
+    readonly member: string,
+    /** The members connected to the group when asked. */
+    readonly members: readonly string[],
+  ) {
+    super(`member ${member} is not in failover group ${group} (members: ${members.join(', ') || 'none'})`);
+  }
+}
+
 /** A failover group as seen from outside. */
 export interface GroupStatus {
   readonly group: string;
@@ -71,7 +84,7 @@ export async function requestFailover(
   const paths = groupPaths(group, options.root);
   const before = await readGroupStatus(client, group, options.root);
   if (!before.members.some((m) => m.id === to)) {
-    throw new Error(`member ${to} is not in failover group ${group} (members: ${before.members.map((m) => m.id).join(', ') || 'none'})`);
+    throw new UnknownFailoverMemberError(group, to, before.members.map((m) => m.id));
   }
   if (before.active?.id === to) return before;
   try {

@@ -12,7 +12,7 @@ export {
   type HealthView,
 } from './failover-controller.js';
 export { commandApp, commandFencer, type TransitionCommands } from './command-adapters.js';
-export { readGroupStatus, requestFailover, type GroupStatus } from './group-admin.js';
+export { readGroupStatus, requestFailover, UnknownFailoverMemberError, type GroupStatus } from './group-admin.js';
 export {
   groupPaths,
   defaultFailoverRoot,

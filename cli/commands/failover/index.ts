@@ -3,7 +3,7 @@
  * with `--to`, asks the active to hand over cleanly to MEMBER and waits until it is active.
  */
 import { Args, Flags } from '@oclif/core';
-import { defaultFailoverRoot, type GroupStatus, readGroupStatus, requestFailover } from '../../../agent/index.js';
+import { defaultFailoverRoot, type GroupStatus, readGroupStatus, requestFailover, UnknownFailoverMemberError } from '../../../agent/index.js';
 import { connectionFlags } from '../../connect.js';
 import { DataCommand } from '../../data-command.js';
 import { UsageError } from '../../exit-codes.js';
@@ -43,7 +43,8 @@ export default class Failover extends DataCommand<typeof Failover> {
       try {
         return await requestFailover(client, group, to, { timeoutMs: this.flags['timeout-ms'], root });
       } catch (err) {
-        if (err instanceof Error && err.message.startsWith('member ')) throw new UsageError(err.message);
+        // A member name the group does not know is a bad argument (exit 2), not a ZooKeeper outcome.
+        if (err instanceof UnknownFailoverMemberError) throw new UsageError(err.message);
         throw err;
       }
     });
