@@ -2,14 +2,15 @@
  * TTL checks as an app uses them, against a standalone Corral: reports through the agent's
  * status endpoint (`PUT /check/<service>/<check>/pass|fail`) and `corral agent check`, the
  * registration following them with the service's rise/fall; and `corral agent status --config`
- * still reaching an agent whose config was broken after it started.
+ * still reaching an agent whose config was broken after it started; `onUnhealthy: mark` keeping
+ * the znode with `enabled: false`, which the `service` helper leaves out.
  */
-import { mkdir, writeFile } from 'node:fs/promises';
+import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { ZkClient } from '../../../client/index.js';
 import { reapAll, type ServerHandle, signalGroup, startCorral, tempDir, type TempDir, until, waitForExit } from '../../helpers/index.js';
-import { agentStatus, runCorralCli, type RunningAgent, startAgent } from './agent-process.js';
+import { agentStatus, readOrNull, runCorralCli, type RunningAgent, startAgent } from './agent-process.js';
 
 describe('agent TTL checks and locating a running agent', () => {
   let server: ServerHandle;
@@ -116,5 +117,36 @@ describe('agent TTL checks and locating a running agent', () => {
     const broken = await runCorralCli(dir.path, ['agent', 'status', '--config', agent.configFile, '--json']);
     expect(broken.code).toBe(0);
     expect((JSON.parse(broken.stdout) as { agent: { lastConfigError: string } }).agent.lastConfigError).toContain('agent.yaml');
+  });
+
+  it('onUnhealthy mark keeps the znode with enabled false, and the service helper leaves that instance out', async () => {
+    dir = await tempDir('corral-agent-mark-');
+    const yaml = [
+      'sessionTimeoutMs: 4000',
+      'status: { port: 0 }',
+      'services:',
+      '  - { name: mark-web, id: mk-1, address: 127.0.0.1, port: 6, initial: healthy, rise: 1, fall: 1, onUnhealthy: mark,',
+      '      checks: [{ name: beat, ttl: { ttlMs: 600000 } }] }',
+      '  - { name: mark-web, id: mk-2, address: 127.0.0.1, port: 7, initial: healthy }',
+      'templates:',
+      `  - { contents: '{{#service "mark-web"}}{{id}}@{{port}};{{/service}}', destination: lb.txt }`,
+      '',
+    ].join('\n');
+    agent = await startAgent(dir.path, yaml, server.connectString);
+    const lb = join(dir.path, 'lb.txt');
+    const path = '/services/mark-web/mk-1';
+    await until(async () => (await readOrNull(lb)) === 'mk-1@6;mk-2@7;', { timeoutMs: 15_000, what: 'both instances rendered' });
+
+    expect((await put('/check/mk-1/beat/fail', 'overloaded')).status).toBe(200);
+    await until(async () => (await readOrNull(lb)) === 'mk-2@7;', { timeoutMs: 15_000, what: 'the marked instance left out' });
+    const marked = JSON.parse(new TextDecoder().decode((await client.getData(path)).data ?? new Uint8Array())) as Record<string, unknown>;
+    expect(marked).toMatchObject({ id: 'mk-1', name: 'mark-web', enabled: false });
+    expect((await agentStatus(agent)).services.find((s) => s.id === 'mk-1')?.state).toBe('marked');
+
+    expect((await put('/check/mk-1/beat/pass')).status).toBe(200);
+    await until(async () => (await readOrNull(lb)) === 'mk-1@6;mk-2@7;', { timeoutMs: 15_000, what: 'the instance back' });
+    const back = JSON.parse(new TextDecoder().decode((await client.getData(path)).data ?? new Uint8Array())) as Record<string, unknown>;
+    expect(back['enabled']).not.toBe(false);
+    expect(await readFile(lb, 'utf8')).toBe('mk-1@6;mk-2@7;');
   });
 });
