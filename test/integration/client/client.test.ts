@@ -10,6 +10,7 @@ import {
   ZkError,
   digestAuthId,
 } from '../../../protocol/index.js';
+import { CuttableProxy } from '../recipes/proxy.js';
 import { startSuiteServer, type SuiteServer, suiteTargets, unavailableReason, until, type Target } from './zk-server.js';
 
 function suiteName(target: Target, skipReason: string | undefined): string {
@@ -357,6 +358,40 @@ describe.each(suiteTargets)('client suite', (target) => {
       [EventType.NodeCreated, `${r}/sub`],
       [EventType.NodeCreated, `${r}/sub/x`],
     ]);
+  });
+
+  it('session expiry: state expired, waiting and new calls fail with SessionExpired, watch iterators end', async () => {
+    const target = server.nextConnectString().split(',')[0] ?? '';
+    const proxy = await CuttableProxy.start(Number(target.slice(target.lastIndexOf(':') + 1)));
+    try {
+      // The shortest timeout a server grants with tickTime 2000 (2 ticks); requests wait longer.
+      const c = await client({ sessionTimeoutMs: 4_000, requestTimeoutMs: 60_000, backoffMsMin: 50, backoffMsMax: 200 });
+      const cut = new ZkClient(proxy.connectString, { sessionTimeoutMs: 4_000, requestTimeoutMs: 60_000, backoffMsMin: 50, backoffMsMax: 200 });
+      clients.push(cut);
+      await cut.connect({ timeoutMs: 15_000 });
+      const r = await freshRoot(c);
+      await cut.create(`${r}/eph`, null, { mode: 'ephemeral' });
+      const events = await cut.watch(r, 'persistentRecursive');
+      const states: string[] = [];
+      cut.onState((state) => states.push(state));
+
+      proxy.cut();
+      await until(() => cut.state === 'disconnected', { timeoutMs: 10_000, what: 'the cut client to be disconnected' });
+      const waiting = codeOf(cut.getData(r));
+      // The server expires the session: its ephemeral goes.
+      await until(async () => (await c.exists(`${r}/eph`)) === null, { timeoutMs: 30_000, what: 'the session to expire' });
+      proxy.restore();
+      await until(() => cut.state === 'expired', { timeoutMs: 20_000, what: 'the client to see the expiry' });
+      expect(states).toEqual(['disconnected', 'expired']);
+      expect(await waiting).toBe(ErrorCode.SessionExpired);
+      expect(await codeOf(cut.exists(r))).toBe(ErrorCode.SessionExpired);
+      expect(await codeOf(cut.create(`${r}/after`))).toBe(ErrorCode.SessionExpired);
+      const rest: WatchedEvent[] = [];
+      for await (const event of events) rest.push(event);
+      expect(rest).toEqual([]);
+    } finally {
+      await proxy.close();
+    }
   });
 
   it('a request made while no server is reachable fails with ConnectionLoss after its bound', async () => {
