@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import { copyFile, link, open, readFile, rename, stat, unlink } from 'node:fs/promises';
+import { chmod, chown, copyFile, link, open, readFile, rename, stat, unlink } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
 import { type CommandResult, runCommand, substituteFile } from '../supervise/run-command.js';
 
@@ -19,7 +19,7 @@ export interface AtomicWriteOptions {
   readonly content: string | Uint8Array;
   /** Permission bits (default: the live file's, or 0o644 for a new file). */
   readonly mode?: number;
-  /** New owner; needs the privilege to chown. */
+  /** New owner; needs the privilege to chown. A missing uid or gid keeps the live file's. */
   readonly owner?: { readonly uid?: number; readonly gid?: number };
   /** Keep the previous version as `<file>.bak`. */
   readonly backup?: boolean;
@@ -52,6 +52,27 @@ async function existingMode(path: string): Promise<number | null> {
     if ((err as NodeJS.ErrnoException).code === 'ENOENT') return null;
     throw err;
   }
+}
+
+/**
+ * Brings the live file's mode and owner to the ones asked for, in place (chmod and chown are
+ * atomic): same content with a new mode or owner needs no new file.
+ */
+async function applyAttributes(path: string, mode: number | undefined, owner: AtomicWriteOptions['owner']): Promise<void> {
+  if (mode === undefined && owner?.uid === undefined && owner?.gid === undefined) return;
+  const current = await stat(path);
+  if (mode !== undefined && (current.mode & 0o7777) !== mode) await chmod(path, mode);
+  const uid = owner?.uid ?? current.uid;
+  const gid = owner?.gid ?? current.gid;
+  if (uid !== current.uid || gid !== current.gid) await chown(path, uid, gid);
+}
+
+/** An owner naming only uid or gid keeps the live file's other half (the new file would get the agent's). */
+async function completeOwner(path: string, owner: AtomicWriteOptions['owner']): Promise<AtomicWriteOptions['owner']> {
+  if (owner === undefined || (owner.uid !== undefined && owner.gid !== undefined)) return owner;
+  if (owner.uid === undefined && owner.gid === undefined) return owner;
+  const current = await stat(path);
+  return { uid: owner.uid ?? current.uid, gid: owner.gid ?? current.gid };
 }
 
 /** Writes the temp file completely: data, fsync, mode, owner. */
@@ -98,21 +119,27 @@ async function syncDir(dir: string): Promise<void> {
  * Replaces `path` atomically and only when the content changes: temp file in the same folder,
  * write, fsync, chmod/chown, optional check on the temp file, optional `.bak`, rename, fsync the
  * folder. It never writes over the live file, and refuses to empty a file unless `allowEmpty`.
+ * With the content unchanged, a `mode` or `owner` that differs is applied to the live file in
+ * place and the result is still `unchanged` (nothing reloads for it).
  */
 export async function atomicWrite(options: AtomicWriteOptions): Promise<AtomicWriteResult> {
   const { path } = options;
   const content = typeof options.content === 'string' ? Buffer.from(options.content, 'utf8') : options.content;
   const existing = await readExisting(path);
-  if (existing !== null && existing.equals(content)) return { kind: 'unchanged' };
+  if (existing !== null && existing.equals(content)) {
+    await applyAttributes(path, options.mode, options.owner);
+    return { kind: 'unchanged' };
+  }
   if (content.length === 0 && existing !== null && existing.length > 0 && options.allowEmpty !== true) {
     return { kind: 'refusedEmpty' };
   }
   const mode = options.mode ?? (await existingMode(path)) ?? 0o644;
+  const owner = existing === null ? options.owner : await completeOwner(path, options.owner);
   const dir = dirname(path);
   const temp = join(dir, `.${basename(path)}.${randomBytes(6).toString('hex')}.tmp`);
   let renamed = false;
   try {
-    await writeTemp(temp, content, mode, options.owner);
+    await writeTemp(temp, content, mode, owner);
     if (options.check !== undefined) {
       const result = await runCommand({ argv: substituteFile(options.check.argv, temp), timeoutMs: options.check.timeoutMs });
       if (!result.ok) return { kind: 'checkFailed', result };

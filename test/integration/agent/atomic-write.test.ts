@@ -35,6 +35,30 @@ describe('atomicWrite', () => {
     expect(await readFile(path, 'utf8')).toBe('new\n');
   });
 
+  it('sets the owner it is given (uid and gid 1), on a new file and on a replaced one', async () => {
+    if (process.getuid?.() !== 0) return; // chown to another user needs root; the tests run as root
+    const path = join(dir.path, 'owned.conf');
+    expect(await atomicWrite({ path, content: 'a\n', owner: { uid: 1, gid: 1 } })).toEqual({ kind: 'written', backupPath: null });
+    expect(await stat(path)).toMatchObject({ uid: 1, gid: 1 });
+    // Half an owner keeps the other half of the live file's.
+    await atomicWrite({ path, content: 'b\n', owner: { gid: 0 } });
+    expect(await stat(path)).toMatchObject({ uid: 1, gid: 0 });
+    await atomicWrite({ path, content: 'c\n', owner: { uid: 0 } });
+    expect(await stat(path)).toMatchObject({ uid: 0, gid: 0 });
+  });
+
+  it('applies a new mode or owner in place when the content is the same', async () => {
+    const path = join(dir.path, 'app.conf');
+    await writeFile(path, 'same\n', { mode: 0o644 });
+    const before = await stat(path);
+    expect(await atomicWrite({ path, content: 'same\n', mode: 0o600 })).toEqual({ kind: 'unchanged' });
+    expect((await stat(path)).mode & 0o777).toBe(0o600);
+    expect((await stat(path)).ino).toBe(before.ino);
+    if (process.getuid?.() !== 0) return; // chown to another user needs root; the tests run as root
+    expect(await atomicWrite({ path, content: 'same\n', owner: { uid: 1, gid: 1 } })).toEqual({ kind: 'unchanged' });
+    expect(await stat(path)).toMatchObject({ uid: 1, gid: 1 });
+  });
+
   it('skips unchanged content without touching the file', async () => {
     const path = join(dir.path, 'app.conf');
     await writeFile(path, 'same\n');
