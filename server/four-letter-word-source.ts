@@ -10,6 +10,7 @@ import { formatConf } from './config/index.js';
 import type {
   DigestEntry,
   FourLetterWordSource,
+  MonitorValue,
   ReplicaMonitorValues,
   ReplicaSummary,
   SessionBucket,
@@ -28,6 +29,8 @@ export interface ReplicaFourLetterWordSourceOptions {
   readonly clientPort: () => number;
   /** Wall minus monotonic ms, to print session deadlines as dates. */
   readonly wallOffsetMs: number;
+  /** Metrics-registry mntr lines the run loop measures (fsync and snapshot times). */
+  readonly metrics?: () => readonly (readonly [string, MonitorValue])[];
 }
 
 /** Implements FourLetterWordSource from the replica's state. */
@@ -101,6 +104,7 @@ export class ReplicaFourLetterWordSource implements FourLetterWordSource {
       localSessions: 0,
       authFailedCount: replica.counters.authFailures,
       extra: ensembleMonitorEntries(replica),
+      metrics: this.#o.metrics?.() ?? [],
     };
   }
 

@@ -14,7 +14,7 @@ import { hex } from '../util/hex.js';
 import type { Logger } from '../util/logger.js';
 import { randomRng } from '../util/rng.js';
 import type { ServerConfig } from './config/index.js';
-import { ClientListener, FourLetterWords, corralVersionText, parseWhitelist } from './net/index.js';
+import { AvgMinMaxCounter, ClientListener, FourLetterWords, corralVersionText, parseWhitelist } from './net/index.js';
 import { Replica, type RecoveredState } from './replica/replica.js';
 import { ReplicaFourLetterWordSource } from './four-letter-word-source.js';
 import { decodeSessionMeta, encodeSessionMeta } from './replica/session-meta.js';
@@ -91,6 +91,10 @@ class Server {
   #snapshotting = false;
   #ticker: NodeJS.Timeout | null = null;
   #purger: NodeJS.Timeout | null = null;
+  /** mntr's zk_*_fsynctime: ms per log sync (write + fdatasync), measured here for standalone. */
+  readonly #fsyncTime = new AvgMinMaxCounter('fsynctime');
+  /** mntr's zk_*_snapshottime: ms per snapshot written. */
+  readonly #snapshotTime = new AvgMinMaxCounter('snapshottime');
   #stopping: Promise<void> | null = null;
   #resolveStopped!: () => void;
   readonly #stopped = new Promise<void>((resolve) => {
@@ -115,6 +119,10 @@ class Server {
       isServing: () => this.#stopping === null,
       clientPort: () => this.#port,
       wallOffsetMs: this.#clock.wallMs() - this.#clock.nowMs(),
+      // Only a standalone server sees every fsync and snapshot here (an ensemble member's
+      // consensus batches and leader snapshots are written in server/ensemble.ts), so only it
+      // reports these; a key Corral cannot compute truthfully is left out.
+      metrics: () => (this.#ensemble === null ? [...this.#fsyncTime.entries(), ...this.#snapshotTime.entries()] : []),
     });
     this.#listener = new ClientListener({
       host: this.#config.clientPortAddress ?? '0.0.0.0',
@@ -289,8 +297,10 @@ class Server {
     const target = this.#logStore.lastZxid();
     if (target <= this.#logStore.lastSyncedZxid()) return;
     this.#syncing = true;
+    const syncStartedMs = this.#clock.nowMs();
     this.#logStore.sync().then(
       () => {
+        this.#fsyncTime.record(this.#clock.nowMs() - syncStartedMs);
         this.#syncing = false;
         this.#drain();
         this.#replica.persisted(target);
@@ -330,8 +340,10 @@ class Server {
       // The histogram holds the longest gap between the monitor's timer runs, in nanoseconds (0
       // when the snapshot finished before one sample); the delay is the part beyond its period.
       const maxEventLoopDelayMs = Math.max(0, Math.round(loopDelay.max / 100_000 - SNAPSHOT_LOOP_DELAY_RESOLUTION_MS * 10) / 10);
+      const durationMs = Math.round(this.#clock.nowMs() - startedMs);
+      this.#snapshotTime.record(durationMs);
       this.#log.info(
-        { zxid: hex(zxid), nodes, durationMs: Math.round(this.#clock.nowMs() - startedMs), maxEventLoopDelayMs },
+        { zxid: hex(zxid), nodes, durationMs, maxEventLoopDelayMs },
         'snapshot taken',
       );
     };

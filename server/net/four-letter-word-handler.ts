@@ -46,6 +46,8 @@ export interface ReplicaMonitorValues {
   readonly authFailedCount: number;
   /** Role-specific lines printed right after `zk_server_state` (`peer_state`, `quorum_size`, leader keys), without the `zk_` prefix. */
   readonly extra: readonly (readonly [string, MonitorValue])[];
+  /** Metrics-registry lines printed last (e.g. `avg_fsynctime`), only those the server measures truthfully. */
+  readonly metrics?: readonly (readonly [string, MonitorValue])[];
 }
 
 /**
@@ -219,6 +221,7 @@ export class FourLetterWords implements FourLetterWordHandler {
       ['auth_failed_count', values.authFailedCount],
       ['non_mtls_remote_conn_count', 0],
       ['non_mtls_local_conn_count', 0],
+      ...(values.metrics ?? []),
     ];
   }
 }

@@ -249,12 +249,21 @@ export function formatDump(args: {
   return text;
 }
 
-/** `mntr` value: integers plainly, other numbers as Java doubles, strings as they are. */
-export type MonitorValue = number | bigint | string;
+/**
+ * `mntr` value: integers plainly, other numbers as Java doubles, strings as they are;
+ * `{ double }` prints as a Java double unrounded (a metrics-registry summary's average).
+ */
+export type MonitorValue = number | bigint | string | { readonly double: number };
 
 /** `mntr`: `zk_<key>\t<value>\n` per entry, in the order given (`zk_version` first). */
 export function formatMntr(entries: readonly (readonly [string, MonitorValue])[]): string {
-  return entries.map(([k, v]) => `zk_${k}\t${typeof v === 'number' ? formatMonitorNumber(k, v) : String(v)}\n`).join('');
+  return entries.map(([k, v]) => `zk_${k}\t${formatMonitorValue(k, v)}\n`).join('');
+}
+
+function formatMonitorValue(key: string, value: MonitorValue): string {
+  if (typeof value === 'number') return formatMonitorNumber(key, value);
+  if (typeof value === 'object') return javaDouble(value.double);
+  return String(value);
 }
 
 // ZooKeeper prints these as doubles (`0.0`) even when integral; every other number is a long.

@@ -9,6 +9,7 @@ export { ClientConnection, type ConnectionEvent, type PendingRequest } from './c
 export { ConnectionLimiter, normalizeAddress } from './connection-limiter.js';
 export { PeerTransport, type PeerTransportOptions, type PeerAddress } from './peer-transport.js';
 export { ConnectionStats, LatencyStats, ServerStats } from './net-stats.js';
+export { AvgMinMaxCounter } from './avg-min-max-counter.js';
 export {
   FourLetterWords,
   corralVersionText,

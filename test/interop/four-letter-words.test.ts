@@ -78,6 +78,18 @@ describe.each(targets)('$label', (target) => {
       expect(mntrCoreKeys.filter((key) => !keys.has(key))).toEqual([]);
     });
 
+    it('mntr reports the fsync and snapshot time summaries (avg as a double, min/max/cnt/sum as integers)', async () => {
+      const c = await fx.connect();
+      await c.create(`/mntr-${Date.now()}`);
+      const values = new Map(lines(await flw(fx, 'mntr')).map((line) => line.split('\t') as [string, string]));
+      for (const name of ['fsynctime', 'snapshottime']) {
+        expect(values.get(`zk_avg_${name}`)).toMatch(/^\d+\.\d+(E\d+)?$/);
+        for (const kind of ['min', 'max', 'cnt', 'sum']) expect(values.get(`zk_${kind}_${name}`)).toMatch(/^\d+$/);
+      }
+      // The create was fsynced before it was answered.
+      expect(Number(values.get('zk_cnt_fsynctime'))).toBeGreaterThanOrEqual(1);
+    });
+
     it('conf prints the standalone keys in order with the configured values', async () => {
       const got = lines(await flw(fx, 'conf')).map((line) => line.split('='));
       expect(got.map((kv) => kv[0])).toEqual(confKeys);
