@@ -23,6 +23,30 @@ function plain(value: unknown): unknown {
   return value;
 }
 
+/**
+ * Escapes text for a Java .properties file as Properties.store writes it: `\`, the separators
+ * `=` and `:`, the comment marks `#` and `!`, line breaks, tabs and form feeds, a leading space
+ * (every space in a key), and anything outside printable ASCII as `\uXXXX`, so Properties.load
+ * (ISO-8859-1) reads back exactly the text.
+ */
+function escapeProperties(value: string, isKey: boolean): string {
+  let out = '';
+  for (let i = 0; i < value.length; i++) {
+    const ch = value.charAt(i);
+    const code = value.charCodeAt(i);
+    if (ch === ' ') out += isKey || i === 0 ? '\\ ' : ' ';
+    else if (ch === '\\') out += '\\\\';
+    else if (ch === '\t') out += '\\t';
+    else if (ch === '\n') out += '\\n';
+    else if (ch === '\r') out += '\\r';
+    else if (ch === '\f') out += '\\f';
+    else if (ch === '=' || ch === ':' || ch === '#' || ch === '!') out += `\\${ch}`;
+    else if (code < 0x20 || code > 0x7e) out += `\\u${code.toString(16).toUpperCase().padStart(4, '0')}`;
+    else out += ch;
+  }
+  return out;
+}
+
 /** The formatting helpers in the spirit of consul-template, keyed by their template names. */
 export const formatHelpers: Readonly<Record<string, FormatHelper>> = {
   toJSON: (args) => (arity(args, 1), JSON.stringify(plain(args[0]) ?? null)),
@@ -60,6 +84,8 @@ export const formatHelpers: Readonly<Record<string, FormatHelper>> = {
   },
   envName: (args) => (arity(args, 1), mangleEnvName(text(args[0], 'the key'))),
   dotenvValue: (args) => (arity(args, 1), quoteDotenvValue(text(args[0], 'the value'))),
+  propertiesKey: (args) => (arity(args, 1), escapeProperties(text(args[0], 'the key'), true)),
+  propertiesValue: (args) => (arity(args, 1), escapeProperties(text(args[0], 'the value'), false)),
   indent: (args) => {
     arity(args, 2);
     const count = args[0];

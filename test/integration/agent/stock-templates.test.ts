@@ -1,10 +1,11 @@
-import { readFile } from 'node:fs/promises';
+import { spawnSync } from 'node:child_process';
+import { readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { parse as parseDotenv } from 'dotenv';
 import { describe, expect, it } from 'vitest';
 import { parse as parseYaml } from 'yaml';
 import { type RenderOutcome, StaticDataSource, TemplateRenderer } from '../../../agent/render/index.js';
-import { repoRoot } from '../../helpers/index.js';
+import { repoRoot, tempDir } from '../../helpers/index.js';
 
 const tree = [
   { key: 'db/url', value: 'postgres://db1/app?ssl=true' },
@@ -15,6 +16,39 @@ const instances = [
   { id: 'web-2', name: 'web', address: '10.0.0.2', port: 8081, payload: null },
   { id: 'web-1', name: 'web', address: '10.0.0.1', port: 8080, payload: null },
 ];
+const hasJava = spawnSync('java', ['-version']).status === 0;
+
+/** Loads .properties text with java.util.Properties (ISO-8859-1, as Properties.load reads a stream). */
+async function loadWithJava(text: string): Promise<Record<string, string>> {
+  const dir = await tempDir('corral-properties-');
+  try {
+    const file = join(dir.path, 'app.properties');
+    await writeFile(file, Buffer.from(text, 'latin1'));
+    const program = join(dir.path, 'Load.java');
+    // Prints each key and value as UTF-16 code units in hex, so nothing is lost on the way.
+    await writeFile(
+      program,
+      [
+        'import java.io.*; import java.util.*;',
+        'public class Load { static String hex(String s) { StringBuilder b = new StringBuilder(); for (char c : s.toCharArray()) b.append(String.format("%04x", (int) c)); return b.toString(); }',
+        '  public static void main(String[] a) throws Exception { Properties p = new Properties(); try (InputStream in = new FileInputStream(a[0])) { p.load(in); }',
+        '    for (String k : new TreeSet<>(p.stringPropertyNames())) System.out.println(hex(k) + " " + hex(p.getProperty(k))); } }',
+      ].join('\n'),
+    );
+    const run = spawnSync('java', [program, file], { encoding: 'utf8', timeout: 60_000 });
+    if (run.status !== 0) throw new Error(`java failed: ${run.stderr}`);
+    const decode = (hex: string): string => String.fromCharCode(...(hex.match(/.{4}/g) ?? []).map((h) => parseInt(h, 16)));
+    const entries = run.stdout
+      .split('\n')
+      .filter((line) => line !== '')
+      .map((line) => line.split(' ') as [string, string | undefined])
+      .map(([k, v]) => [decode(k), decode(v ?? '')]);
+    return Object.fromEntries(entries);
+  } finally {
+    await dir.cleanup();
+  }
+}
+
 const source = new StaticDataSource({ trees: { '/config/app': tree }, services: { web: instances, api: [] } });
 
 async function render(file: string, vars: Record<string, string>, data = source): Promise<string> {
@@ -46,13 +80,31 @@ describe('stock templates', () => {
     expect(parseYaml(out)).toEqual({ 'db/url': 'postgres://db1/app?ssl=true', greeting: 'hello "world" # not a comment', port: '8080' });
   });
 
-  it('app.properties.hbs: dotted keys', async () => {
+  it('app.properties.hbs: dotted keys, escaped values', async () => {
     const out = await render('app.properties.hbs', { prefix: '/config/app' });
     expect(out.split('\n').filter((l) => !l.startsWith('#') && l !== '')).toEqual([
-      'db.url=postgres://db1/app?ssl=true',
-      'greeting=hello "world" # not a comment',
+      'db.url=postgres\\://db1/app?ssl\\=true',
+      'greeting=hello "world" \\# not a comment',
       'port=8080',
     ]);
+  });
+
+  it.skipIf(!hasJava)('app.properties.hbs: java.util.Properties reads back exactly the znode text', async () => {
+    const values = [
+      { key: 'multi/line', value: 'one\ntwo\r\nthree' },
+      { key: 'path', value: 'C:\\dir\\file' },
+      { key: 'eq', value: 'a=b:c' },
+      { key: 'marks', value: '#not !comment' },
+      { key: 'spaced', value: '  lead and trail  ' },
+      { key: 'tab', value: 'a\tb\fc' },
+      { key: 'utf', value: 'café ☕ 𝄞' },
+      { key: 'odd key=:#', value: '' },
+      { key: 'trailing', value: 'ends with \\' },
+    ];
+    const data = new StaticDataSource({ trees: { '/p': values } });
+    const out = await render('app.properties.hbs', { prefix: '/p' }, data);
+    const loaded = await loadWithJava(out);
+    expect(loaded).toEqual(Object.fromEntries(values.map(({ key, value }) => [key.replaceAll('/', '.'), value])));
   });
 
   it('haproxy-backend.cfg.hbs: one server line per healthy instance, sorted by id', async () => {
