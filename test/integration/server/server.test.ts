@@ -3,11 +3,12 @@
  * server's clock, container and TTL reaping, and refusing to start on a corrupt log.
  */
 import { spawnSync } from 'node:child_process';
-import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { readdirSync, readFileSync, truncateSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, afterEach, describe, expect, it } from 'vitest';
 import { ZkClient, type WatchedEvent } from '../../../client/index.js';
-import { ErrorCode, EventType } from '../../../protocol/index.js';
+import { ErrorCode, EventType, OpCode } from '../../../protocol/index.js';
+import { RawConnection, requestFrame } from '../../interop/raw-socket.js';
 import { purge } from '../../../server/storage/purge.js';
 import { corralBin, reapAll, startCorral, until, type ServerHandle } from '../../helpers/index.js';
 
@@ -184,5 +185,62 @@ describe('standalone server process', () => {
     await expect(refused.create('/big', data)).rejects.toMatchObject({ code: ErrorCode.ConnectionLoss });
     const checker = await connect(standard);
     expect(await checker.exists('/big')).toBeNull();
+  });
+
+  it('answers reconfig with ReconfigDisabled (-123), as ZooKeeper does without reconfigEnabled', async () => {
+    const server = await corral();
+    const { conn } = await RawConnection.session(server.host, server.port);
+    try {
+      const ustring = (text: string): Buffer => {
+        const bytes = Buffer.from(text, 'utf8');
+        const length = Buffer.alloc(4);
+        length.writeInt32BE(bytes.length);
+        return Buffer.concat([length, bytes]);
+      };
+      const nullString = Buffer.from([0xff, 0xff, 0xff, 0xff]);
+      const configId = Buffer.alloc(8);
+      configId.writeBigInt64BE(-1n);
+      const body = Buffer.concat([ustring('server.2=127.0.0.1:2888:3888;2181'), nullString, nullString, configId]);
+      conn.send(requestFrame(1, OpCode.reconfig, body));
+      const reply = await conn.readReply();
+      expect(reply.xid).toBe(1);
+      expect(reply.err).toBe(-123);
+      expect(ErrorCode.ReconfigDisabled).toBe(-123);
+    } finally {
+      conn.destroy();
+    }
+  });
+
+  it('with globalOutstandingLimit=1, pipelined bursts from several sessions are all answered, in order', async () => {
+    const server = await corral({ globalOutstandingLimit: 1 });
+    const sessions = await Promise.all([0, 1, 2].map(() => connect(server)));
+    const burst = async (client: ZkClient, s: number): Promise<string[]> =>
+      Promise.all(Array.from({ length: 200 }, (_, i) => client.create(`/g${s}-${i}`)));
+    const created = await Promise.all(sessions.map((client, s) => burst(client, s)));
+    created.forEach((paths, s) => expect(paths).toEqual(Array.from({ length: 200 }, (_, i) => `/g${s}-${i}`)));
+    expect((await sessions[0]?.getChildren('/'))?.length).toBe(601); // + /zookeeper
+  });
+
+  it('truncates a torn final log record with a warn line and serves everything before it', async () => {
+    const server = await corral();
+    const client = await connect(server);
+    for (let i = 0; i < 10; i++) await client.create(`/t${i}`, new TextEncoder().encode('x'.repeat(100)));
+    client.destroy();
+    await server.kill('SIGKILL');
+    const dir = join(server.dataDir, 'version-2');
+    const logName = readdirSync(dir).filter((name) => name.startsWith('log.')).sort().at(-1) as string;
+    const logPath = join(dir, logName);
+    // Walk the records (server/storage/file-log.ts: 16-byte header, then length u32, crc u32,
+    // zxid u64, payload) to the end of the last one; zero padding follows it.
+    const bytes = readFileSync(logPath);
+    let end = 16;
+    while (end + 16 <= bytes.length && bytes.readBigUInt64BE(end + 8) !== 0n) end += 16 + bytes.readUInt32BE(end);
+    expect(end).toBeGreaterThan(16);
+    truncateSync(logPath, end - 5); // a write cut short inside the last record (the create of /t9)
+    await server.restart();
+    expect(server.stderr).toMatch(/truncating torn final log record/);
+    const after = await connect(server);
+    const children = (await after.getChildren('/')).filter((name) => name.startsWith('t')).sort();
+    expect(children).toEqual(['t0', 't1', 't2', 't3', 't4', 't5', 't6', 't7', 't8']);
   });
 });
