@@ -7,7 +7,7 @@
  * `srvr` prints the READ-ONLY line. When the quorum returns, read-only clients are dropped.
  */
 import { afterEach, describe, expect, it } from 'vitest';
-import { ZkClient, type SessionState } from '../../../client/index.js';
+import { type ConnectionEvent, ManagedClient, ZkClient, type SessionState } from '../../../client/index.js';
 import { OpCode, encodeRequest } from '../../../protocol/index.js';
 import { ErrorCode } from '../../../protocol/errors.js';
 import { ensemblePerTest, fourLetterWord, until, type ServerHandle } from '../../helpers/index.js';
@@ -110,6 +110,10 @@ describe('read-only mode of an ensemble member', () => {
     expect(client.state).toBe('connected');
     await client.create('/ro-client', 'kept');
     const sessionId = client.sessionId;
+    // Recipes see read-only as suspended (their writes would fail), and read-write again as reconnected.
+    const managed = ManagedClient.wrap(client);
+    const events: ConnectionEvent[] = [];
+    managed.onConnection((event) => events.push(event));
 
     for (const i of [0, 1, 2].filter((index) => index !== lonelyIndex)) await ensemble.members[i]?.kill('SIGKILL');
     await until(() => client.state === 'connectedReadOnly', { timeoutMs: 30_000, what: 'the client to attach read-only' });
@@ -119,12 +123,17 @@ describe('read-only mode of an ensemble member', () => {
     expect(await client.getChildren('/')).toContain('ro-client');
     await expect(client.setData('/ro-client', 'lost')).rejects.toMatchObject({ code: ErrorCode.NotReadOnly, path: '/ro-client' });
     await expect(client.create('/ro-new')).rejects.toMatchObject({ code: ErrorCode.NotReadOnly });
+    expect(events.slice(-1)).toEqual(['suspended']);
+    expect(managed.isConnected).toBe(false);
 
     // The quorum returns: the member drops read-only clients and the client reconnects read-write.
     await ensemble.members[leader]?.restart();
     await until(() => client.state === 'connected', { timeoutMs: 60_000, what: 'the client to be read-write again' });
     expect(client.sessionId).toBe(sessionId);
     expect(states.slice(states.indexOf('connectedReadOnly'))).toContain('connected');
+    expect(events.slice(-1)).toEqual(['reconnected']);
+    expect(events).toContain('suspended');
+    expect(managed.isConnected).toBe(true);
     await client.setData('/ro-client', 'written');
     expect(new TextDecoder().decode((await client.getData('/ro-client')).data ?? new Uint8Array())).toBe('written');
   });
