@@ -1,7 +1,7 @@
 /**
  * The agent's local status endpoint: JSON at `/status` (registrations, checks, renders, child,
- * failover role), Prometheus metrics at `/metrics` from a registry per agent, and maintenance on
- * or off by POST. It only reports and forwards requests to the runner; it must never change
+ * failover role), Prometheus metrics at `/metrics` from a registry per agent, maintenance on
+ * or off by POST, and TTL check reports (`PUT /check/<service>/<check>/pass|fail`) from the app. It only reports and forwards requests to the runner; it must never change
  * ZooKeeper state itself, and it binds to loopback unless configured otherwise. The bound address
  * also goes to a small file beside the config, for `corral agent status --config`.
  */
