@@ -43,6 +43,9 @@ export interface GroupStatus {
 /** Reads a group's lock, breadcrumb, pending request and member states. */
 export async function readGroupStatus(client: ZkClient, group: string, root?: string): Promise<GroupStatus> {
   const paths = groupPaths(group, root);
+  // On an ensemble this client's server may lag the leader: catch up first, so the status (and a
+  // hand-over's "is that a member?" check) sees every write committed before the call.
+  await client.sync('/');
   const read = async (path: string): Promise<Uint8Array | null> => {
     try {
       return (await client.getData(path)).data;
