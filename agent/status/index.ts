@@ -1,8 +1,8 @@
 /**
  * The agent's local status endpoint: JSON at `/status` (registrations, checks, renders, child,
  * failover role), Prometheus metrics at `/metrics` from a registry per agent, maintenance on
- * or off by POST, and TTL check reports (`PUT /check/<service>/<check>/pass|fail`) from the app. It only reports and forwards requests to the runner; it must never change
- * ZooKeeper state itself, and it binds to loopback unless configured otherwise. The bound address
+ * or off by POST, and TTL check reports from the app (`PUT /check/<service>/<check>/pass|fail`).
+ * It only reports and forwards requests to the runner; it must never change ZooKeeper state itself, and it binds to loopback unless configured otherwise. The bound address
  * also goes to a small file beside the config, for `corral agent status --config`.
  */
 export { AgentMetrics } from './agent-metrics.js';
