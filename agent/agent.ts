@@ -368,6 +368,7 @@ export class Agent {
     if (config === null) return;
     this.#failover = new FailoverMember({
       config,
+      sessionTimeoutMs: prepared.config.sessionTimeoutMs,
       managed: this.#managed,
       app: this.#app,
       scheduler: this.#scheduler,
