@@ -11,8 +11,12 @@ import { tempDir } from '../helpers/temp-dir.js';
 import { until } from '../helpers/until.js';
 
 /** Runs the CLI to completion (bounded) and returns its exit code and output. */
-async function runCli(args: readonly string[], timeoutMs = 30_000): Promise<{ code: number | string; stdout: string; stderr: string }> {
-  const proc = spawnTracked(process.execPath, [corralBin, ...args], { cwd: repoRoot, env: { ...process.env, CORRAL_LOG: 'warn' } });
+async function runCli(
+  args: readonly string[],
+  timeoutMs = 30_000,
+  env: Record<string, string> = {},
+): Promise<{ code: number | string; stdout: string; stderr: string }> {
+  const proc = spawnTracked(process.execPath, [corralBin, ...args], { cwd: repoRoot, env: { ...process.env, CORRAL_LOG: 'warn', ...env } });
   const isDone = await waitForExit(proc, timeoutMs);
   if (!isDone) await stopProcess(proc, 1_000);
   return { code: await proc.exited, stdout: proc.stdout(), stderr: proc.stderr() };
@@ -53,6 +57,16 @@ describe('corral CLI', () => {
     const result = await runCli(['server', '--config', configPath]);
     expect(result.code).toBe(4);
     expect(result.stderr).toMatch(/^zoo\.cfg: tickTime: .*abc/m);
+    expect(result.stdout).toBe('');
+  });
+
+  it('server with -Djute.maxbuffer=4m in SERVER_JVMFLAGS exits 4 naming the key and the value', async () => {
+    const dir = await tempDir('corral-cli-');
+    const configPath = join(dir.path, 'zoo.cfg');
+    await writeFile(configPath, `dataDir=${join(dir.path, 'data')}\nclientPort=0\n`);
+    const result = await runCli(['server', '--config', configPath], 30_000, { SERVER_JVMFLAGS: '-Xmx1g -Djute.maxbuffer=4m' });
+    expect(result.code).toBe(4);
+    expect(result.stderr).toMatch(/jute\.maxbuffer: expected a positive integer, got "4m"/);
     expect(result.stdout).toBe('');
   });
 
