@@ -38,7 +38,6 @@ import { EnsembleShell, GROUP_TICKS_PER_TICK_TIME, makeGroupLink, readEpochs } f
 /** Nodes serialized per slice of a snapshot; small enough to keep each slice well under 50 ms. */
 const SNAPSHOT_SLICE_NODES = 2_000;
 
-
 /**
  * Sampling period of the event-loop delay monitor that runs while a snapshot is written (one
  * libuv timer; the "snapshot taken" line reports its max, the stall the issue bounds at 50 ms).
@@ -175,11 +174,14 @@ class Server {
     await mkdir(config.dataDir, { recursive: true });
     await mkdir(config.dataLogDir, { recursive: true });
     const snapshots = await FileSnapshotStore.open(config.dataDir, log);
-    const logStore = await FileLogStore.open(config.dataLogDir, log);
+    // A torn tail is truncated only once the log is known to continue the snapshot, so that a
+    // refusal to start changes nothing on disk.
+    const logStore = await FileLogStore.open(config.dataLogDir, log, { deferRepairs: true });
     const snapshot = await snapshots.latest();
     // Before anything is replayed or snapshotted: a log that does not continue the snapshot (or,
     // with none, start at the first zxid) has lost txns, and serving it would make that permanent.
     await checkLogContinuesSnapshot(config, logStore, snapshot?.zxid ?? 0n);
+    await logStore.repair();
     const recovered = await recover(snapshot, log);
     // An ensemble member hands its log to the consensus core, which applies only what it knows
     // committed; a standalone server replays its whole (all committed) log here.

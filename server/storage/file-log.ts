@@ -61,6 +61,12 @@ const LOG_FILE_PATTERN = /^log\.([0-9a-f]+)$/;
 export interface FileLogStoreOptions {
   /** Files grow in blocks of this many bytes (ZooKeeper's preAllocSize); 64 MiB by default. */
   readonly preallocBytes?: number;
+  /**
+   * Leave a torn tail (or an empty newest file) in place until `repair()`, so that a caller who
+   * may still refuse to start (a log that does not continue the snapshot) has changed nothing.
+   * The store refuses writes until `repair()` has run.
+   */
+  readonly deferRepairs?: boolean;
 }
 
 /** One log file the store knows about; `endOffset` and `lastZxid` cover synced records only. */
@@ -94,6 +100,8 @@ type RepairAction =
 /** The transaction log in `<dataLogDir>/version-2/`, in the format documented above. */
 export class FileLogStore implements LogStore {
   readonly #dir: string;
+  /** Repairs found by open() and not yet applied (only with `deferRepairs`). */
+  #deferredRepairs: readonly RepairAction[];
   readonly #log: Logger;
   readonly #preallocBytes: number;
   readonly #files: LogFileInfo[];
@@ -110,8 +118,9 @@ export class FileLogStore implements LogStore {
   #failure: unknown = null;
   #isClosed = false;
 
-  private constructor(dir: string, log: Logger, preallocBytes: number, files: LogFileInfo[]) {
+  private constructor(dir: string, log: Logger, preallocBytes: number, files: LogFileInfo[], repairs: readonly RepairAction[]) {
     this.#dir = dir;
+    this.#deferredRepairs = repairs;
     this.#log = log;
     this.#preallocBytes = preallocBytes;
     this.#files = files;
@@ -126,9 +135,17 @@ export class FileLogStore implements LogStore {
     const dir = join(dataLogDir, VERSION_DIR);
     await mkdir(dir, { recursive: true });
     const { files, repairs } = await validateLogDir(dir);
-    await applyRepairs(dir, repairs, log);
+    const isDeferred = options.deferRepairs === true;
+    if (!isDeferred) await applyRepairs(dir, repairs, log);
     log.info({ dir, files: files.length, lastZxid: hex(files.at(-1)?.lastZxid ?? 0n) }, 'transaction log opened');
-    return new FileLogStore(dir, log, preallocBytes, files);
+    return new FileLogStore(dir, log, preallocBytes, files, isDeferred ? repairs : []);
+  }
+
+  /** Applies the repairs an open() with `deferRepairs` found (a no-op otherwise). */
+  async repair(): Promise<void> {
+    const repairs = this.#deferredRepairs;
+    this.#deferredRepairs = [];
+    await applyRepairs(this.#dir, repairs, this.#log);
   }
 
   /** The zxid of the last appended entry, synced or not; 0n when the log is empty. */
@@ -172,6 +189,7 @@ export class FileLogStore implements LogStore {
    */
   sync(): Promise<void> {
     assert(!this.#isClosed, 'log store used after close');
+    assert(this.#deferredRepairs.length === 0, 'log store written before repair()');
     // Reject rather than throw, so callers handle every sync failure in one place.
     if (this.#failure !== null) return Promise.reject(this.#failure);
     if (this.#pending.length === 0) return this.#tail;
@@ -235,6 +253,7 @@ export class FileLogStore implements LogStore {
 
   #checkUsable(): void {
     assert(!this.#isClosed, 'log store used after close');
+    assert(this.#deferredRepairs.length === 0, 'log store written before repair()');
     // After a failed fsync nothing is known to be durable (STYLE.md §5.4): refuse to go on.
     if (this.#failure !== null) throw this.#failure;
   }

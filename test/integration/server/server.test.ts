@@ -137,6 +137,8 @@ describe('standalone server process', () => {
       bytes[bytes.length - 1] = (bytes[bytes.length - 1] ?? 0) ^ 0xff; // breaks the trailer checksum
       writeFileSync(join(dir, name), bytes);
     }
+    // A torn tail as well: it must not be truncated either, since the server refuses to start.
+    cutLastLogRecord(dir);
     const before = new Map(readdirSync(dir).map((name) => [name, readFileSync(join(dir, name))]));
     const result = spawnSync(process.execPath, [corralBin, 'server', '--config', server.configPath], {
       encoding: 'utf8',
@@ -228,15 +230,7 @@ describe('standalone server process', () => {
     client.destroy();
     await server.kill('SIGKILL');
     const dir = join(server.dataDir, 'version-2');
-    const logName = readdirSync(dir).filter((name) => name.startsWith('log.')).sort().at(-1) as string;
-    const logPath = join(dir, logName);
-    // Walk the records (server/storage/file-log.ts: 16-byte header, then length u32, crc u32,
-    // zxid u64, payload) to the end of the last one; zero padding follows it.
-    const bytes = readFileSync(logPath);
-    let end = 16;
-    while (end + 16 <= bytes.length && bytes.readBigUInt64BE(end + 8) !== 0n) end += 16 + bytes.readUInt32BE(end);
-    expect(end).toBeGreaterThan(16);
-    truncateSync(logPath, end - 5); // a write cut short inside the last record (the create of /t9)
+    cutLastLogRecord(dir); // a write cut short inside the last record (the create of /t9)
     await server.restart();
     expect(server.stderr).toMatch(/truncating torn final log record/);
     const after = await connect(server);
@@ -244,3 +238,18 @@ describe('standalone server process', () => {
     expect(children).toEqual(['t0', 't1', 't2', 't3', 't4', 't5', 't6', 't7', 't8']);
   });
 });
+
+/**
+ * Cuts the newest log file in `versionDir` 5 bytes into its last record, as a write torn by a
+ * crash. Walks the records (server/storage/file-log.ts: 16-byte header, then length u32, crc u32,
+ * zxid u64, payload) to the end of the last one; zero padding follows it.
+ */
+function cutLastLogRecord(versionDir: string): void {
+  const logName = readdirSync(versionDir).filter((name) => name.startsWith('log.')).sort((a, b) => (BigInt(`0x${a.slice(4)}`) < BigInt(`0x${b.slice(4)}`) ? -1 : 1)).at(-1) as string;
+  const logPath = join(versionDir, logName);
+  const bytes = readFileSync(logPath);
+  let end = 16;
+  while (end + 16 <= bytes.length && bytes.readBigUInt64BE(end + 8) !== 0n) end += 16 + bytes.readUInt32BE(end);
+  expect(end).toBeGreaterThan(16);
+  truncateSync(logPath, end - 5);
+}

@@ -283,6 +283,24 @@ describe('FileLogStore opening damaged logs', () => {
     }
   });
 
+  it('with deferRepairs leaves a torn tail on disk and refuses writes until repair()', async () => {
+    const { path, lastRecordStart, end } = await writeTen(4096);
+    await truncate(path, end - 5);
+    const before = await fingerprint(logDir);
+    const store = await FileLogStore.open(tmp.path, pino({ level: 'silent' }), { preallocBytes: 4096, deferRepairs: true });
+    open.push(store);
+    expect(store.lastZxid()).toBe(9n);
+    expect((await collect(store, 0n)).map((e) => e.zxid)).toEqual([1n, 2n, 3n, 4n, 5n, 6n, 7n, 8n, 9n]);
+    expect(await fingerprint(logDir)).toEqual(before);
+    expect(() => store.append(entries(10n, 10n))).toThrow(AssertionError);
+    await store.repair();
+    expect((await stat(path)).size).toBe(lastRecordStart);
+    store.append(entries(10n, 11n));
+    await store.sync();
+    await closeAll();
+    expect((await openStore()).lastZxid()).toBe(11n);
+  });
+
   it('truncates a half-written record inside the zero padding and keeps logging after it', async () => {
     const { path, end } = await writeTen(4096);
     const half = encodeRecords([entry(11n, 300)], false).subarray(0, 150);
