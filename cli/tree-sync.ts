@@ -212,6 +212,39 @@ export interface SyncRound {
 }
 
 /** Describes planned or applied changes as a {@link SyncRound}. */
+/**
+ * One push/import round over planned changes: the diff goes out first (through `printDiff`, null
+ * when the diff is part of a --json result), then unless `dryRun` the changes are applied, and a
+ * failed transaction is described through `note` (how many stayed applied) before it is rethrown.
+ */
+export async function applyRound(
+  client: ZkClient,
+  prefix: string,
+  changes: readonly Change[],
+  options: {
+    readonly dryRun: boolean;
+    readonly limits: BatchLimits;
+    readonly printDiff: ((line: string) => void) | null;
+    readonly note: (line: string) => void;
+    readonly onProgress?: (appliedCount: number) => void;
+    readonly beforeNote?: () => void;
+  },
+): Promise<SyncRound> {
+  const { dryRun, printDiff } = options;
+  if (!dryRun && printDiff !== null) for (const change of changes) printDiff(formatChange(change));
+  const transactions = dryRun
+    ? 0
+    : await applyChanges(client, changes, {
+        limits: options.limits,
+        ...(options.onProgress === undefined ? {} : { onProgress: options.onProgress }),
+        onFailure: (partial) => {
+          options.beforeNote?.();
+          options.note(describePartialApply(partial));
+        },
+      });
+  return syncRoundOf(prefix, changes, { dryRun, transactions });
+}
+
 export function syncRoundOf(prefix: string, changes: readonly Change[], options: { readonly dryRun: boolean; readonly transactions: number }): SyncRound {
   return {
     prefix,

@@ -9,14 +9,10 @@ import { Progress } from '../progress.js';
 import {
   type BatchLimits,
   type SyncRound,
-  applyChanges,
-  describePartialApply,
-  formatChange,
+  applyRound,
   planAgainstServer,
   renderAppliedRound,
-  syncRoundOf,
 } from '../tree-sync.js';
-
 
 /** Imports an export document. */
 export default class Import extends DataCommand<typeof Import> {
@@ -50,19 +46,16 @@ export default class Import extends DataCommand<typeof Import> {
       const changes = await planAgainstServer(client, { root: prefix, desired, prune: this.flags.prune });
       const progress = new Progress(`importing into ${prefix}`);
       // The diff goes out before anything is applied (under --json it is part of the result).
-      if (!dryRun && !this.jsonEnabled()) for (const change of changes) this.printLine(formatChange(change));
-      const transactions = dryRun
-        ? 0
-        : await applyChanges(client, changes, {
-            limits,
-            onProgress: (n) => progress.update(n, changes.length),
-            onFailure: (partial) => {
-              progress.finish();
-              this.note(describePartialApply(partial));
-            },
-          });
+      const round = await applyRound(client, prefix, changes, {
+        dryRun,
+        limits,
+        printDiff: this.jsonEnabled() ? null : (line) => this.printLine(line),
+        note: (line) => this.note(line),
+        onProgress: (n) => progress.update(n, changes.length),
+        beforeNote: () => progress.finish(),
+      });
       progress.finish();
-      return syncRoundOf(prefix, changes, { dryRun, transactions });
+      return round;
     } finally {
       await client.close();
     }

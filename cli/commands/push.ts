@@ -16,14 +16,10 @@ import { isIgnoredName, readLocalTree } from '../local-tree.js';
 import {
   type BatchLimits,
   type SyncRound,
-  applyChanges,
-  describePartialApply,
-  formatChange,
+  applyRound,
   planAgainstServer,
   renderAppliedRound,
-  syncRoundOf,
 } from '../tree-sync.js';
-
 
 /** Pushes a folder into a znode subtree. */
 export default class Push extends DataCommand<typeof Push> {
@@ -74,10 +70,12 @@ export default class Push extends DataCommand<typeof Push> {
     const changes = await planAgainstServer(client, { root: prefix, desired, prune: this.flags.prune });
     const limits: BatchLimits = { maxOps: this.flags['batch-ops'], maxBytes: this.flags['batch-bytes'] };
     // The diff goes out before anything is applied (under --json it is part of the result).
-    if (!dryRun && !this.jsonEnabled()) for (const change of changes) this.printLine(formatChange(change));
-    const onFailure = (partial: Parameters<typeof describePartialApply>[0]): void => this.note(describePartialApply(partial));
-    const transactions = dryRun ? 0 : await applyChanges(client, changes, { limits, onFailure });
-    return syncRoundOf(prefix, changes, { dryRun, transactions });
+    return applyRound(client, prefix, changes, {
+      dryRun,
+      limits,
+      printDiff: this.jsonEnabled() ? null : (line) => this.printLine(line),
+      note: (line) => this.note(line),
+    });
   }
 
   /** Pushes again after every burst of file changes, until interrupted or the session is lost. */
