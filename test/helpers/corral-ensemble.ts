@@ -74,6 +74,41 @@ export async function startCorralEnsemble(size: number, cfg: ZooCfg = {}, option
     for (const d of dirs) await d.cleanup();
     throw error;
   }
+  const ensemble = ensembleOf(members, size, {
+    leaderIntervalMs: 100,
+    afterRestart: async (e) => {
+      await e.leader(30_000);
+    },
+    dispose: async () => {
+      for (const m of members) await m.dispose();
+      for (const d of dirs) await d.cleanup();
+    },
+  });
+  // Every member in the group, not just a quorum: a test that then stops one follower must
+  // leave the leader a quorum (a member that started last may still be joining).
+  const memberCount = members.length;
+  await until(async () => (await ensemble.modes()).filter((mode) => mode === 'leader' || mode === 'follower' || mode === 'observer').length === memberCount, {
+    timeoutMs: 30_000,
+    intervalMs: 100,
+    what: 'every member of the ensemble serving',
+  });
+  return ensemble;
+}
+
+/** How {@link ensembleOf} waits and cleans up, which differs between Corral and ZooKeeper. */
+export interface EnsembleParts {
+  /** How often leader() polls the members' modes. */
+  readonly leaderIntervalMs: number;
+  /** What restart() waits for once every member was started again. */
+  readonly afterRestart: (ensemble: CorralEnsemble) => Promise<void>;
+  readonly dispose: () => Promise<void>;
+}
+
+/**
+ * The server-independent half of an ensemble of running members (`size` voters first): modes from
+ * `srvr`, the leader, kill and restart. Corral's and ZooKeeper's ensembles both build on it.
+ */
+export function ensembleOf(members: readonly ServerHandle[], size: number, parts: EnsembleParts): CorralEnsemble {
   const modes = async (): Promise<string[]> =>
     Promise.all(
       members.map(async (m) => {
@@ -93,7 +128,7 @@ export async function startCorralEnsemble(size: number, cfg: ZooCfg = {}, option
           index = found.indexOf('leader');
           return index >= 0 && found.filter((mode) => mode === 'follower').length >= Math.floor(size / 2);
         },
-        { timeoutMs, intervalMs: 100, what: 'an ensemble leader with a quorum of followers' },
+        { timeoutMs, intervalMs: parts.leaderIntervalMs, what: `a ${members[0]?.kind ?? ''} ensemble leader with a quorum of followers` },
       );
       return index;
     },
@@ -103,21 +138,10 @@ export async function startCorralEnsemble(size: number, cfg: ZooCfg = {}, option
     restart: async () => {
       await Promise.all(members.map((m) => m.stop()));
       await Promise.all(members.map((m) => m.restart()));
-      await ensemble.leader(30_000);
+      await parts.afterRestart(ensemble);
     },
-    dispose: async () => {
-      for (const m of members) await m.dispose();
-      for (const d of dirs) await d.cleanup();
-    },
+    dispose: parts.dispose,
   };
-  // Every member in the group, not just a quorum: a test that then stops one follower must
-  // leave the leader a quorum (a member that started last may still be joining).
-  const memberCount = members.length;
-  await until(async () => (await modes()).filter((mode) => mode === 'leader' || mode === 'follower' || mode === 'observer').length === memberCount, {
-    timeoutMs: 30_000,
-    intervalMs: 100,
-    what: 'every member of the ensemble serving',
-  });
   return ensemble;
 }
 

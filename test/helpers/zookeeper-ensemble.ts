@@ -6,23 +6,18 @@
  * JVM and removes the dirs. Test-only; callers skip with `zookeeperAvailability().reason` when
  * ZooKeeper is not installed.
  */
-import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
+import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import type { CorralEnsemble } from './corral-ensemble.js';
-import { fourLetterWord } from './four-letter-word.js';
-import { signalGroup, spawnTracked, stopProcess, type TrackedProcess, waitForExit } from './processes.js';
+import { type CorralEnsemble, ensembleOf } from './corral-ensemble.js';
+import { signalGroup, stopProcess, type TrackedProcess, waitForExit } from './processes.js';
 import { reservePorts } from './reserve-port.js';
 import { type ServerHandle, tail, writeZooCfg, type ZooCfg } from './server-handle.js';
 import { tempDir, type TempDir } from './temp-dir.js';
 import { until } from './until.js';
-import { quickJvmFlags, zookeeperAvailability, zookeeperClasspath } from './zookeeper.js';
+import { spawnZooKeeper, zookeeperAvailability } from './zookeeper.js';
 
 /** A running ZooKeeper ensemble; the same shape as a Corral one, so tests can take either. */
 export type ZooKeeperEnsemble = CorralEnsemble;
-
-const slf4jSimpleJar = '/usr/share/java/slf4j-simple.jar';
-/** A paused member holds a connection open without answering; do not wait long for it. */
-const MODE_TIMEOUT_MS = 2_000;
 
 /**
  * Starts `size` ZooKeeper voters and waits until every one serves (leader or follower).
@@ -57,26 +52,24 @@ export async function startZooKeeperEnsemble(size: number, cfg: ZooCfg = {}, rea
         clientPortAddress: '127.0.0.1',
         ...lines,
       });
-      members.push(memberHandle(spawnMember(configPath, dir.path), port, dataDir, configPath, dir.path));
+      members.push(memberHandle(spawnZooKeeper(configPath, dir.path), port, dataDir, configPath, dir.path));
     }
   } catch (error) {
     for (const m of members) await m.stop();
     for (const d of dirs) await d.cleanup();
     throw error;
   }
-  const modes = async (): Promise<string[]> =>
-    Promise.all(
-      members.map(async (m) => {
-        const text = await fourLetterWord(m.host, m.port, 'srvr', { timeoutMs: MODE_TIMEOUT_MS }).catch(() => '');
-        return /Mode: ([\w-]+)/.exec(text)?.[1] ?? '';
-      }),
-    );
   const dispose = async (): Promise<void> => {
     for (const m of members) await m.stop();
     for (const d of dirs) await d.cleanup();
   };
+  const ensemble = ensembleOf(members, size, {
+    leaderIntervalMs: 200,
+    afterRestart: () => allServing(readyTimeoutMs),
+    dispose,
+  });
   const allServing = async (timeoutMs: number): Promise<void> => {
-    await until(async () => (await modes()).every((mode) => mode === 'leader' || mode === 'follower'), {
+    await until(async () => (await ensemble.modes()).every((mode) => mode === 'leader' || mode === 'follower'), {
       timeoutMs,
       intervalMs: 200,
       what: 'every ZooKeeper ensemble member serving',
@@ -89,46 +82,7 @@ export async function startZooKeeperEnsemble(size: number, cfg: ZooCfg = {}, rea
     await dispose();
     throw new Error(`${error instanceof Error ? error.message : String(error)}\n${logs}`);
   }
-  const ensemble: ZooKeeperEnsemble = {
-    members,
-    connectString: members.map((m) => `${m.host}:${m.port}`).join(','),
-    modes,
-    leader: async (timeoutMs = 30_000) => {
-      let index = -1;
-      await until(
-        async () => {
-          const found = await modes();
-          index = found.indexOf('leader');
-          return index >= 0 && found.filter((mode) => mode === 'follower').length >= Math.floor(size / 2);
-        },
-        { timeoutMs, intervalMs: 200, what: 'a ZooKeeper ensemble leader with a quorum of followers' },
-      );
-      return index;
-    },
-    kill: async (signal) => {
-      await Promise.all(members.map((m) => m.kill(signal)));
-    },
-    restart: async () => {
-      await Promise.all(members.map((m) => m.stop()));
-      await Promise.all(members.map((m) => m.restart()));
-      await allServing(readyTimeoutMs);
-    },
-    dispose,
-  };
   return ensemble;
-}
-
-function spawnMember(configPath: string, logDir: string): TrackedProcess {
-  const classpath = [zookeeperClasspath(), ...(existsSync(slf4jSimpleJar) ? [slf4jSimpleJar] : [])];
-  return spawnTracked('java', [
-    ...quickJvmFlags,
-    `-Dzookeeper.log.dir=${logDir}`,
-    '-Dorg.slf4j.simpleLogger.defaultLogLevel=error',
-    '-cp',
-    classpath.join(':'),
-    'org.apache.zookeeper.server.quorum.QuorumPeerMain',
-    configPath,
-  ]);
 }
 
 /** One member; restart() only respawns it (the ensemble's restart waits for the quorum). */
@@ -159,7 +113,7 @@ function memberHandle(first: TrackedProcess, port: number, dataDir: string, conf
     },
     restart: async () => {
       await stopProcess(proc);
-      proc = spawnMember(configPath, logDir);
+      proc = spawnZooKeeper(configPath, logDir);
     },
     dispose: async () => {
       await stopProcess(proc);

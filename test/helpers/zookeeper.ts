@@ -160,14 +160,13 @@ function makeHandle(parts: HandleParts): ServerHandle {
   };
 }
 
-async function launch(
-  configPath: string,
-  logDir: string,
-  port: number,
-  readyTimeoutMs: number,
-): Promise<TrackedProcess> {
+/**
+ * Spawns one ZooKeeper JVM on `configPath` (`QuorumPeerMain zoo.cfg`, as zkServer.sh does; a
+ * standalone server or an ensemble member alike), logging errors only, without waiting for it.
+ */
+export function spawnZooKeeper(configPath: string, logDir: string): TrackedProcess {
   const classpath = [zookeeperClasspath(), ...(existsSync(slf4jSimpleJar) ? [slf4jSimpleJar] : [])];
-  const proc = spawnTracked('java', [
+  return spawnTracked('java', [
     ...quickJvmFlags,
     `-Dzookeeper.log.dir=${logDir}`,
     '-Dorg.slf4j.simpleLogger.defaultLogLevel=error',
@@ -176,6 +175,15 @@ async function launch(
     'org.apache.zookeeper.server.quorum.QuorumPeerMain',
     configPath,
   ]);
+}
+
+async function launch(
+  configPath: string,
+  logDir: string,
+  port: number,
+  readyTimeoutMs: number,
+): Promise<TrackedProcess> {
+  const proc = spawnZooKeeper(configPath, logDir);
   try {
     const outcome = await until(async () => (proc.hasExited() ? 'exited' : await probe(port)), {
       timeoutMs: readyTimeoutMs,
