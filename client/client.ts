@@ -446,7 +446,6 @@ export class ZkClient {
     }
   }
 
-
   /** The ephemerals this session owns whose paths start with `prefixPath` (default: all). */
   async getEphemerals(prefixPath = '/'): Promise<string[]> {
     const serverPrefix = this.#serverPath(prefixPath);

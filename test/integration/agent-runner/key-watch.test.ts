@@ -58,27 +58,15 @@ describe.each(targets)('agent key watcher against $label', (target) => {
       return { out };
     }
 
-    it('a multi that changes three keys renders once when wait is set', async () => {
+    it.each([
+      { when: 'when wait is set', extra: ', wait: { minMs: 100, maxMs: 5000 }' },
+      { when: 'without wait', extra: '' },
+    ])('a multi that changes three keys renders once $when', async ({ extra }) => {
       const root = `/kw-${target.name}-${++counter}`;
       await client.create(root);
       for (const k of ['a', 'b', 'c']) await client.create(`${root}/${k}`, `${k}0`);
       const template = ['a', 'b', 'c'].map((k) => `{{key "${root}/${k}"}}`).join(',');
-      const { out } = await startAgent(template, ', wait: { minMs: 100, maxMs: 5000 }');
-      await until(async () => (await readOrNull(out)) === 'a0,b0,c0', { timeoutMs: 15_000, what: 'first render' });
-      expect(await renderedCount(agent as Agent)).toBe(1);
-      const txn = client.transaction();
-      for (const k of ['a', 'b', 'c']) txn.setData(`${root}/${k}`, `${k}1`);
-      await txn.commit();
-      await until(async () => (await readOrNull(out)) === 'a1,b1,c1', { timeoutMs: 15_000, what: 'the multi rendered' });
-      expect(await renderedCount(agent as Agent)).toBe(2);
-    });
-
-    it('a multi that changes three keys renders once without wait', async () => {
-      const root = `/kw-${target.name}-${++counter}`;
-      await client.create(root);
-      for (const k of ['a', 'b', 'c']) await client.create(`${root}/${k}`, `${k}0`);
-      const template = ['a', 'b', 'c'].map((k) => `{{key "${root}/${k}"}}`).join(',');
-      const { out } = await startAgent(template);
+      const { out } = await startAgent(template, extra);
       await until(async () => (await readOrNull(out)) === 'a0,b0,c0', { timeoutMs: 15_000, what: 'first render' });
       expect(await renderedCount(agent as Agent)).toBe(1);
       const txn = client.transaction();
