@@ -1,6 +1,9 @@
 #!/usr/bin/env node
 // Measures the agent with real processes (not a test: it prints figures). Needs `npm run build`.
-//   node bench/agent.mjs [changes=200] [--tick-ms 2000]   (BENCH_AGENT_NODE_ARGS: extra node flags for the agents)
+//   node bench/agent.mjs [changes=200] [--tick-ms 2000] [--server-kind corral|zookeeper]
+//   (BENCH_AGENT_NODE_ARGS: extra node flags for the agents). The agents run against one standalone
+//   server of that kind (started as bench/servers.ts starts it), so the same figures can be taken
+//   with Corral and with Apache ZooKeeper 3.8 underneath.
 // 1. setData committed -> rendered file on disk: median/p99 over `changes` changes
 // 2. env key change -> the supervised app answering with the new value (restart): median of 10
 // 3. agent RSS 5 s after its first render (and its peak, VmHWM): a 10-key template for the
@@ -11,21 +14,27 @@
 //    an agent kill the standby can win only up to one tick after the timeout: with the default
 //    tickTime 2000 that case cannot meet the bound; `--tick-ms 200` measures it with a finer tick.
 import { spawn } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { parseArgs } from 'node:util';
+import { startBenchServer, zookeeperInstalled } from '../dist/bench/servers.js';
 import { ZkClient } from '../dist/client/index.js';
 
 const root = new URL('../', import.meta.url).pathname;
 const bin = join(root, 'dist', 'cli', 'run.js');
 const dir = mkdtempSync(join(tmpdir(), 'corral-measure-'));
-const args = process.argv.slice(2);
-const tickAt = args.findIndex((a) => a === '--tick-ms' || a.startsWith('--tick-ms='));
-const tickMs = tickAt < 0 ? 2000 : Number(args[tickAt].includes('=') ? args[tickAt].split('=')[1] : args[tickAt + 1]);
-if (!Number.isInteger(tickMs) || tickMs <= 0) throw new Error(`--tick-ms: expected a positive integer, got ${tickMs}`);
-const positional = args.filter((_, i) => tickAt < 0 || (i !== tickAt && (args[tickAt].includes('=') || i !== tickAt + 1)));
-const changes = Number(positional[0] ?? 200);
+const { values: flags, positionals } = parseArgs({
+  allowPositionals: true,
+  options: { 'tick-ms': { type: 'string', default: '2000' }, 'server-kind': { type: 'string', default: 'corral' } },
+});
+const tickMs = Number(flags['tick-ms']);
+if (!Number.isInteger(tickMs) || tickMs <= 0) throw new Error(`--tick-ms: expected a positive integer, got ${flags['tick-ms']}`);
+const serverKind = flags['server-kind'];
+if (serverKind !== 'corral' && serverKind !== 'zookeeper') throw new Error(`--server-kind: expected corral or zookeeper, got ${serverKind}`);
+if (serverKind === 'zookeeper' && !zookeeperInstalled()) throw new Error('--server-kind zookeeper: ZooKeeper is not installed (java and /usr/share/zookeeper)');
+const changes = Number(positionals[0] ?? 200);
 const sessionTimeoutMs = 4000;
 const procs = [];
 const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
@@ -54,13 +63,16 @@ function statusMb(pid, field) { const m = new RegExp(`${field}:\\s+(\\d+)`).exec
 const rss = (pid) => `${statusMb(pid, 'VmRSS').toFixed(0)} MB (peak ${statusMb(pid, 'VmHWM').toFixed(0)} MB)`;
 const settleMs = 5000;
 
+let server = null;
 try {
-  writeFileSync(join(dir, 'zoo.cfg'), `tickTime=${tickMs}\ndataDir=${join(dir, 'data')}\nclientPort=0\nclientPortAddress=127.0.0.1\n`);
-  const server = run([bin, 'server', '--config', join(dir, 'zoo.cfg')]);
-  const addr = await waitFor(() => /listening on (\S+)/.exec(server.out)?.[1], 20_000, 'server');
+  // The agents' server: a standalone Corral, or (--server-kind zookeeper) a standalone ZooKeeper,
+  // started as bench/servers.ts starts them for the other comparisons.
+  mkdirSync(join(dir, 'server'));
+  server = await startBenchServer({ kind: serverKind, dir: join(dir, 'server'), cfg: { tickTime: tickMs }, readyTimeoutMs: 60_000 });
+  const addr = `${server.host}:${server.port}`;
   const zk = new ZkClient(addr, { sessionTimeoutMs: 10_000 });
   await zk.connect();
-  console.log(`corral standalone server ${addr} (tickTime ${tickMs} ms); agent sessionTimeoutMs ${sessionTimeoutMs}`);
+  console.log(`${serverKind} standalone server ${addr} (tickTime ${tickMs} ms); agent sessionTimeoutMs ${sessionTimeoutMs}`);
   if (sessionTimeoutMs < 2 * tickMs || sessionTimeoutMs > 20 * tickMs) console.log(`note: the server clamps the session timeout to [${2 * tickMs}, ${20 * tickMs}] ms with this tickTime`);
 
   // 1. setData -> file
@@ -152,5 +164,6 @@ try {
   for (const p of procs.reverse()) kill(p, 'SIGTERM');
   await sleep(1500);
   for (const p of procs) kill(p);
+  await server?.stop();
   rmSync(dir, { recursive: true, force: true });
 }
