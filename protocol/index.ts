@@ -5,7 +5,7 @@
 export * from './opcodes.js';
 export * from './errors.js';
 export type * from './records.js';
-export { DecodeError, JuteReader, JuteWriter, JUTE_MAX_BUFFER, MAX_FIELD_BYTES, type JuteReaderOptions } from './jute.js';
+export { DecodeError, JuteReader, JuteWriter, JUTE_MAX_BUFFER, MAX_FIELD_BYTES, maxFieldBytesFor, type JuteReaderOptions } from './jute.js';
 export { type Result, ok, fail } from './result.js';
 export {
   STAT_BYTES,

@@ -9,10 +9,16 @@ import { Buffer } from 'node:buffer';
 export const JUTE_MAX_BUFFER = 0xfffff;
 
 /**
- * The default per-field limit: maxbuffer + extrasize (both 0xFFFFF by default), as
+ * The per-field limit for a jute.maxbuffer of `maxBuffer`: maxbuffer + extrasize, where
+ * jute.maxbuffer.extrasize defaults to maxbuffer (at least 1024), as
  * BinaryInputArchive.checkLength applies it to every buffer and ustring (reference §1.1).
  */
-export const MAX_FIELD_BYTES = JUTE_MAX_BUFFER * 2;
+export function maxFieldBytesFor(maxBuffer: number): number {
+  return maxBuffer + Math.max(maxBuffer, 1024);
+}
+
+/** The default per-field limit: 2 × 0xFFFFF. */
+export const MAX_FIELD_BYTES = maxFieldBytesFor(JUTE_MAX_BUFFER);
 
 /** The only error the jute reader throws: the bytes are not a valid encoding of the record. */
 export class DecodeError extends Error {

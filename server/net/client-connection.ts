@@ -12,6 +12,7 @@ import {
   ErrorCode,
   FrameDecoder,
   fourLetterWordOf,
+  maxFieldBytesFor,
   REQUEST_HEADER_BYTES,
   type ConnectRequest,
   type Request,
@@ -53,9 +54,8 @@ export class ClientConnection {
 
   constructor(options: { readonly maxFrameBytes: number; readonly maxOutstanding: number }) {
     this.#decoder = new FrameDecoder({ maxFrameBytes: options.maxFrameBytes });
-    // ZooKeeper's per-field check: jute.maxbuffer + jute.maxbuffer.extrasize (which defaults to
-    // jute.maxbuffer, at least 1024), so 2 x 0xFFFFF by default (reference §1.1).
-    this.#maxFieldBytes = options.maxFrameBytes + Math.max(options.maxFrameBytes, 1024);
+    // ZooKeeper's per-field check follows jute.maxbuffer (the frame limit here).
+    this.#maxFieldBytes = maxFieldBytesFor(options.maxFrameBytes);
     this.#maxOutstanding = options.maxOutstanding;
   }
 
