@@ -138,8 +138,7 @@ export async function applyChanges(
 ): Promise<number> {
   const batches = batchChanges(changes, options.limits);
   let applied = 0;
-  let committed = 0;
-  for (const batch of batches) {
+  for (const [index, batch] of batches.entries()) {
     const transaction = client.transaction();
     for (const change of batch) {
       if (change.op === 'create') transaction.create(change.path, change.data);
@@ -149,10 +148,9 @@ export async function applyChanges(
     try {
       await transaction.commit();
     } catch (err) {
-      options.onFailure?.({ appliedTransactions: committed, totalTransactions: batches.length, appliedChanges: applied, totalChanges: changes.length });
+      options.onFailure?.({ appliedTransactions: index, totalTransactions: batches.length, appliedChanges: applied, totalChanges: changes.length });
       throw err;
     }
-    committed++;
     applied += batch.length;
     options.onProgress?.(applied);
   }
@@ -211,7 +209,6 @@ export interface SyncRound {
   readonly transactions: number;
 }
 
-/** Describes planned or applied changes as a {@link SyncRound}. */
 /**
  * One push/import round over planned changes: the diff goes out first (through `printDiff`, null
  * when the diff is part of a --json result), then unless `dryRun` the changes are applied, and a
@@ -227,7 +224,6 @@ export async function applyRound(
     readonly printDiff: ((line: string) => void) | null;
     readonly note: (line: string) => void;
     readonly onProgress?: (appliedCount: number) => void;
-    readonly beforeNote?: () => void;
   },
 ): Promise<SyncRound> {
   const { dryRun, printDiff } = options;
@@ -237,14 +233,12 @@ export async function applyRound(
     : await applyChanges(client, changes, {
         limits: options.limits,
         ...(options.onProgress === undefined ? {} : { onProgress: options.onProgress }),
-        onFailure: (partial) => {
-          options.beforeNote?.();
-          options.note(describePartialApply(partial));
-        },
+        onFailure: (partial) => options.note(describePartialApply(partial)),
       });
   return syncRoundOf(prefix, changes, { dryRun, transactions });
 }
 
+/** Describes planned or applied changes as a {@link SyncRound}. */
 export function syncRoundOf(prefix: string, changes: readonly Change[], options: { readonly dryRun: boolean; readonly transactions: number }): SyncRound {
   return {
     prefix,
@@ -263,7 +257,7 @@ export function renderSyncRound(round: SyncRound): string {
 }
 
 /** The last line of a round: the counts and the outcome. */
-export function summaryLine(round: SyncRound): string {
+function summaryLine(round: SyncRound): string {
   const outcome = round.dryRun ? 'dry run, nothing changed' : `applied in ${round.transactions} transaction(s)`;
   return `${round.summary} (${outcome})`;
 }

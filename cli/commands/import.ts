@@ -50,9 +50,11 @@ export default class Import extends DataCommand<typeof Import> {
         dryRun,
         limits,
         printDiff: this.jsonEnabled() ? null : (line) => this.printLine(line),
-        note: (line) => this.note(line),
+        note: (line) => {
+          progress.finish();
+          this.note(line);
+        },
         onProgress: (n) => progress.update(n, changes.length),
-        beforeNote: () => progress.finish(),
       });
       progress.finish();
       return round;
