@@ -108,8 +108,9 @@ async function untilSnapshotCount(outFile: string, count: number): Promise<void>
 }
 
 /**
- * Probes one phase that ends when `until` resolves; with `snapshotsBefore`, also reports the
- * server's max loop delay over the snapshots logged after the first `snapshotsBefore`.
+ * Probes one phase that ends when `until` resolves; with `snapshots`, also reports the server's
+ * max loop delay over the snapshots logged to `snapshots.outFile` after the first
+ * `snapshots.before`.
  */
 async function probePhase(
   session: WireSession,
