@@ -174,10 +174,11 @@ class Server {
     await mkdir(config.dataDir, { recursive: true });
     await mkdir(config.dataLogDir, { recursive: true });
     const snapshots = await FileSnapshotStore.open(config.dataDir, log);
-    // A torn tail is truncated only once the log is known to continue the snapshot, so that a
-    // refusal to start changes nothing on disk.
-    const logStore = await FileLogStore.open(config.dataLogDir, log, { deferRepairs: true });
     const snapshot = await snapshots.latest();
+    // A torn tail is truncated only once the log is known to continue the snapshot, so that a
+    // refusal to start changes nothing on disk. Like ZooKeeper, only the logs after the snapshot
+    // are read now.
+    const logStore = await FileLogStore.open(config.dataLogDir, log, { deferRepairs: true, replayFrom: snapshot?.zxid ?? 0n });
     // Before anything is replayed or snapshotted: a log that does not continue the snapshot (or,
     // with none, start at the first zxid) has lost txns, and serving it would make that permanent.
     await checkLogContinuesSnapshot(config, logStore, snapshot?.zxid ?? 0n);

@@ -22,7 +22,7 @@ import type { ConsensusMessage, ConsensusReady, MemberId } from '../consensus/in
 import { ConnectionQueue, type QueueKey } from './connection-queue.js';
 import type { ConnId, LogEntry, Outbound, Ready, SnapshotRequest } from './ready.js';
 import { checkAcl, DataTree } from '../tree/index.js';
-import { apply, decodeTxn, encodeTxn, PendingChanges, prep, responseOf, type ApplyResult, type Txn, type TxnHeader } from '../txn/index.js';
+import { apply, decodeTxn, replayTxn, encodeTxn, PendingChanges, prep, responseOf, type ApplyResult, type Txn, type TxnHeader } from '../txn/index.js';
 import { SessionIdGenerator, SessionTable, checkPassword, negotiateTimeout, sessionPassword } from '../session/index.js';
 import { WatchManager } from '../watch/index.js';
 import { runLocalRequest } from './requests.js';
@@ -912,7 +912,7 @@ export class Replica {
     if (entry.zxid <= this.#lastAppliedZxid) return;
     const txn = decodeTxn(entry.data);
     assert(txn.header.zxid === entry.zxid, 'log entry zxid matches its txn');
-    apply(txn, this.#tree);
+    replayTxn(txn, this.#tree);
     if (txn.kind === 'createSession') this.sessions.add(txn.header.sessionId, txn.timeoutMs, this.#opts.startNowMs);
     if (txn.kind === 'closeSession') this.sessions.remove(txn.header.sessionId);
     this.#lastAppliedZxid = entry.zxid;

@@ -29,11 +29,15 @@
  * own fdatasync and every earlier one completed, so durability is still reported in log order.
  * Anything else (a new file, a truncation) waits for every earlier sync and runs alone.
  *
- * Opening validates every file. A torn final write in the newest file (a record cut short, or a
- * bad record with nothing valid after it) is truncated with a warn log naming the file and
- * offset, and a newest file whose header never landed is removed. Anything else (a bad header, a
- * zxid gap, a bad record followed by valid data, a torn record in an older file) throws
- * StorageCorruptError and changes nothing on disk.
+ * Opening validates every file that may hold a txn after `replayFrom` (all of them by default):
+ * like ZooKeeper, which reads only the logs after the snapshot it restores, a file whose every
+ * record precedes that zxid (known from the next file's name) is not read until something needs
+ * its records (readFrom or truncateAfter reaching back that far), and is validated then. A torn
+ * final write in the newest file (a record cut short, or a bad record with nothing valid after
+ * it) is truncated with a warn log naming the file and offset, and a newest file whose header
+ * never landed is removed. Anything else (a bad header, a zxid gap, a bad record followed by
+ * valid data, a torn record in an older file) throws StorageCorruptError and changes nothing on
+ * disk.
  */
 import { ftruncateSync, writeSync } from 'node:fs';
 import { mkdir, open, readFile, unlink, type FileHandle } from 'node:fs/promises';
@@ -67,12 +71,21 @@ export interface FileLogStoreOptions {
    * The store refuses writes until `repair()` has run.
    */
   readonly deferRepairs?: boolean;
+  /**
+   * The zxid recovery replays after (the snapshot's); files holding only txns up to it are not
+   * read at open (see the module comment). 0n, the default, validates every file.
+   */
+  readonly replayFrom?: bigint;
 }
 
-/** One log file the store knows about; `endOffset` and `lastZxid` cover synced records only. */
+/**
+ * One log file the store knows about; `endOffset` and `lastZxid` cover synced records only, and
+ * mean nothing until `scanned` (a file open() skipped, see `replayFrom`).
+ */
 interface LogFileInfo {
   readonly path: string;
   readonly firstZxid: bigint;
+  scanned: boolean;
   endOffset: number;
   lastZxid: bigint;
 }
@@ -134,10 +147,11 @@ export class FileLogStore implements LogStore {
     const log = logger.child({ component: 'server.storage.log' });
     const dir = join(dataLogDir, VERSION_DIR);
     await mkdir(dir, { recursive: true });
-    const { files, repairs } = await validateLogDir(dir);
+    const { files, repairs } = await validateLogDir(dir, options.replayFrom ?? 0n);
     const isDeferred = options.deferRepairs === true;
     if (!isDeferred) await applyRepairs(dir, repairs, log);
-    log.info({ dir, files: files.length, lastZxid: hex(files.at(-1)?.lastZxid ?? 0n) }, 'transaction log opened');
+    const unread = files.filter((file) => !file.scanned).length;
+    log.info({ dir, files: files.length, unread, lastZxid: hex(files.at(-1)?.lastZxid ?? 0n) }, 'transaction log opened');
     return new FileLogStore(dir, log, preallocBytes, files, isDeferred ? repairs : []);
   }
 
@@ -168,7 +182,7 @@ export class FileLogStore implements LogStore {
     this.#checkUsable();
     let previous = this.#lastAppendedZxid;
     for (const entry of entries) {
-      assert(isNextZxid(previous, entry.zxid), `log append out of order: ${hex(entry.zxid)} after ${hex(previous)}`);
+      if (!isNextZxid(previous, entry.zxid)) assert(false, `log append out of order: ${hex(entry.zxid)} after ${hex(previous)}`);
       assert(entry.data.length <= MAX_RECORD_PAYLOAD_BYTES, 'log record larger than the format allows');
       previous = entry.zxid;
     }
@@ -217,14 +231,40 @@ export class FileLogStore implements LogStore {
 
   /** Yields the synced entries with zxid greater than `zxidExclusive`, in order, across files. */
   async *readFrom(zxidExclusive: bigint): AsyncIterable<LogEntry> {
-    const files = this.#files.map((file) => ({ path: file.path, endOffset: file.endOffset, lastZxid: file.lastZxid }));
-    for (const file of files) {
-      if (file.lastZxid <= zxidExclusive || file.endOffset <= LOG_HEADER_BYTES) continue;
-      const bytes = await readPrefix(file.path, file.endOffset);
-      for (const record of decodeRecords(bytes, LOG_HEADER_BYTES, file.endOffset)) {
-        if (record.zxid > zxidExclusive) yield { zxid: record.zxid, data: record.data };
+    // The synced extent of each file as of now, so later appends are not read half-synced.
+    const files = this.#files.map((file) => ({ file, endOffset: file.endOffset, lastZxid: file.lastZxid }));
+    for (const [index, view] of files.entries()) {
+      // Every record of a file comes before the next file's first zxid.
+      const next = files[index + 1]?.file;
+      if (next !== undefined && next.firstZxid <= zxidExclusive + 1n) continue;
+      if (!view.file.scanned) {
+        await this.#scanSkipped(view.file);
+        view.endOffset = view.file.endOffset;
+        view.lastZxid = view.file.lastZxid;
+      }
+      if (view.lastZxid <= zxidExclusive || view.endOffset <= LOG_HEADER_BYTES) continue;
+      const bytes = await readPrefix(view.file.path, view.endOffset);
+      for (const record of decodeRecords(bytes, LOG_HEADER_BYTES, view.endOffset, zxidExclusive)) {
+        yield { zxid: record.zxid, data: record.data };
       }
     }
+  }
+
+  /**
+   * Validates a file open() did not read, as open() would have an older file (a truncation may
+   * since have made it the newest, but a torn tail in it is still damage, not an interrupted write).
+   */
+  async #scanSkipped(file: LogFileInfo): Promise<void> {
+    const index = this.#files.indexOf(file);
+    assert(index >= 0, 'a skipped log file is one the store holds');
+    const previous = this.#files[index - 1];
+    // The previous file may be unread too; then the zxid step into this one goes unchecked.
+    const previousZxid = previous?.scanned === true ? previous.lastZxid : 0n;
+    const scan = scanLogFile(await readFile(file.path), { file: file.path, nameZxid: file.firstZxid, previousZxid });
+    judgeScan(file.path, scan, false);
+    file.scanned = true;
+    file.endOffset = scan.validEnd;
+    file.lastZxid = scan.lastZxid;
   }
 
   /** Drops every entry with zxid greater than `zxid`, deleting and truncating files durably. */
@@ -342,7 +382,7 @@ export class FileLogStore implements LogStore {
     const path = join(this.#dir, `log.${firstZxid.toString(16)}`);
     // 'wx': a name collision would mean two files claim the same zxid, so fail loudly.
     const handle = await open(path, 'wx');
-    const info: LogFileInfo = { path, firstZxid, endOffset: 0, lastZxid: this.lastSyncedZxid() };
+    const info: LogFileInfo = { path, firstZxid, scanned: true, endOffset: 0, lastZxid: this.lastSyncedZxid() };
     this.#files.push(info);
     this.#current = { handle, info, allocatedBytes: 0, writtenOffset: 0 };
     this.#log.info({ file: path }, 'transaction log file created');
@@ -371,6 +411,7 @@ export class FileLogStore implements LogStore {
       this.#files.pop();
     }
     const last = this.#files.at(-1);
+    if (last !== undefined && !last.scanned) await this.#scanSkipped(last);
     if (last !== undefined && last.lastZxid > zxid) {
       const bytes = await readPrefix(last.path, last.endOffset);
       let cut = LOG_HEADER_BYTES;
@@ -387,20 +428,29 @@ export class FileLogStore implements LogStore {
   }
 }
 
-/** Validates every log file without changing anything; returns the files and needed repairs. */
-async function validateLogDir(dir: string): Promise<{ files: LogFileInfo[]; repairs: RepairAction[] }> {
+/**
+ * Validates every log file that may hold a txn after `replayFrom` without changing anything;
+ * returns the files (the others unscanned) and the repairs needed.
+ */
+async function validateLogDir(dir: string, replayFrom: bigint): Promise<{ files: LogFileInfo[]; repairs: RepairAction[] }> {
   const names = await listLogFiles(dir);
   const files: LogFileInfo[] = [];
   const repairs: RepairAction[] = [];
   let previousZxid = 0n;
   for (const [index, { name, firstZxid }] of names.entries()) {
     const path = join(dir, name);
+    const next = names[index + 1];
+    if (next !== undefined && next.firstZxid <= replayFrom + 1n) {
+      files.push({ path, firstZxid, scanned: false, endOffset: 0, lastZxid: 0n });
+      previousZxid = 0n;
+      continue;
+    }
     const scan = scanLogFile(await readFile(path), { file: path, nameZxid: firstZxid, previousZxid });
     const isNewest = index === names.length - 1;
     const repair = judgeScan(path, scan, isNewest);
     if (repair !== null) repairs.push(repair);
     if (repair?.kind === 'remove') continue;
-    files.push({ path, firstZxid, endOffset: scan.validEnd, lastZxid: scan.lastZxid });
+    files.push({ path, firstZxid, scanned: true, endOffset: scan.validEnd, lastZxid: scan.lastZxid });
     previousZxid = scan.lastZxid;
   }
   return { files, repairs };

@@ -67,15 +67,25 @@ function probeRecord(bytes: Buffer, offset: number): RecordProbe {
   return { kind: 'record', zxid, end };
 }
 
-/** Yields the records in `bytes[from, to)`, which must hold whole, valid records. */
-export function* decodeRecords(bytes: Buffer, from: number, to: number): Generator<LogEntry & { end: number }> {
+/**
+ * Yields the records in `bytes[from, to)` with a zxid above `afterZxid` (all by default); the
+ * range must hold whole, valid records. Records at or below `afterZxid` are stepped over by
+ * their length, without a checksum or a copy: the file was validated when it was opened.
+ */
+export function* decodeRecords(bytes: Buffer, from: number, to: number, afterZxid = 0n): Generator<LogEntry & { end: number }> {
   let offset = from;
   const region = bytes.subarray(0, to);
   while (offset < to) {
+    if (afterZxid > 0n && to - offset >= RECORD_HEADER_BYTES && region.readBigUInt64BE(offset + 8) <= afterZxid) {
+      offset += RECORD_HEADER_BYTES + region.readUInt32BE(offset);
+      continue;
+    }
     const probe = probeRecord(region, offset);
     if (probe.kind !== 'record') throw new Error(`log record at offset ${offset} vanished after validation`);
-    // Copy, so an entry kept by the caller does not pin the whole file buffer.
-    const data = new Uint8Array(region.subarray(offset + RECORD_HEADER_BYTES, probe.end));
+    // A view, not a copy (a copy is a backing-store allocation per record, most of a replay's
+    // cost): an entry kept by the caller pins the buffer of its file's records, which a kept
+    // log needs anyway.
+    const data = new Uint8Array(region.buffer, region.byteOffset + offset + RECORD_HEADER_BYTES, probe.end - offset - RECORD_HEADER_BYTES);
     yield { zxid: probe.zxid, data, end: probe.end };
     offset = probe.end;
   }

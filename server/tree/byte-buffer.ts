@@ -208,12 +208,39 @@ export class ByteReader {
     return out;
   }
 
+  /**
+   * Like `buffer`, but the result is a view of the bytes being read, not a copy: for a reader
+   * whose bytes are never written again (a decoded txn's data, which the tree copies anyway).
+   */
+  bufferView(): Uint8Array | null {
+    const n = this.#length();
+    if (n === -1) return null;
+    const at = this.#need(n);
+    return new Uint8Array(this.#bytes.buffer, this.#bytes.byteOffset + at, n);
+  }
+
   /** Reads bytes written by ByteWriter.latin1 into the one-char-per-byte form. */
   latin1(): string | null {
     const n = this.#length();
     if (n === -1) return null;
     const at = this.#need(n);
     return this.#bytes.toString('latin1', at, at + n);
+  }
+
+  /**
+   * Like `latin1`, and also where the bytes sit in `view` (offset -1 for null), so that a caller
+   * can hash them in place instead of reading the string again.
+   */
+  latin1At(): { readonly data: string | null; readonly offset: number; readonly length: number } {
+    const n = this.#length();
+    if (n === -1) return { data: null, offset: -1, length: 0 };
+    const at = this.#need(n);
+    return { data: this.#bytes.toString('latin1', at, at + n), offset: at, length: n };
+  }
+
+  /** The bytes being read, as a DataView (offsets as `latin1At` reports them). */
+  get view(): DataView {
+    return this.#view;
   }
 
   #length(): number {

@@ -23,9 +23,12 @@ export function isBuiltInPath(path: string): boolean {
   return BUILT_IN_PATHS.includes(path);
 }
 
+const MAX_SAFE_ZXID = BigInt(Number.MAX_SAFE_INTEGER);
+
 /** Converts a zxid to the number form nodes store; zxids fit 53 bits for epochs < 2^21. */
 export function zxidToNumber(zxid: bigint): number {
-  assert(zxid >= 0n && zxid <= BigInt(Number.MAX_SAFE_INTEGER), `zxid ${zxid} fits in a safe integer`);
+  // The message is built only on failure: a template with a bigint costs a toString per call.
+  if (zxid < 0n || zxid > MAX_SAFE_ZXID) assert(false, `zxid ${zxid} fits in a safe integer`);
   return Number(zxid);
 }
 
@@ -165,7 +168,7 @@ export class DataTree {
 
   /** Records that txn `zxid` has been applied; zxids only grow. */
   markApplied(zxid: bigint): void {
-    assert(zxid > this.#lastZxid, `applied zxid ${zxid} follows ${this.#lastZxid}`);
+    if (zxid <= this.#lastZxid) assert(false, `applied zxid ${zxid} follows ${this.#lastZxid}`);
     this.#lastZxid = zxid;
   }
 
@@ -362,9 +365,13 @@ export class DataTree {
 
   /** Adds a node read from a snapshot; for TreeLoader only. */
   insertLoaded(path: string, node: ZNode): boolean {
-    if (this.#nodes.has(path)) return false;
+    // One map operation instead of has + set: a duplicate path fails the whole load, so the
+    // node it replaced does not matter.
+    const before = this.#nodes.size;
+    this.#nodes.set(path, node);
+    if (this.#nodes.size === before) return false;
     this.#acls.retain(node.acl);
-    this.#insert(path, node);
+    this.#index(path, node);
     return true;
   }
 
@@ -396,6 +403,11 @@ export class DataTree {
   /** Adds a node whose ACL is already counted: map, parent link, digest, size, kind sets. */
   #insert(path: string, node: ZNode): void {
     this.#nodes.set(path, node);
+    this.#index(path, node);
+  }
+
+  /** Everything #insert does after the map: parent link, digest, size, kind sets. */
+  #index(path: string, node: ZNode): void {
     if (path !== '/') {
       const { parent, name } = splitPath(path);
       const parentNode = this.#nodes.get(parent);

@@ -119,21 +119,29 @@ export function hashData(data: string | null): Hash64 {
  */
 export function hashDataBytes(bytes: Uint8Array | null): Hash64 {
   if (bytes === null) return hashData(null);
-  let lo = mix(SEED_LO, bytes.length);
-  let hi = mix(SEED_HI, bytes.length ^ 0x5bd1e995);
-  const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
-  const whole = bytes.length & ~3;
-  for (let i = 0; i < whole; i += 4) {
+  return hashDataView(new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength), 0, bytes.length);
+}
+
+/**
+ * hashDataBytes of the `length` bytes at `offset` in `view`, without making a view of them (a
+ * snapshot load hashes every node's data straight from the chunk it reads).
+ */
+export function hashDataView(view: DataView, offset: number, length: number): Hash64 {
+  let lo = mix(SEED_LO, length);
+  let hi = mix(SEED_HI, length ^ 0x5bd1e995);
+  const end = offset + length;
+  const whole = offset + (length & ~3);
+  for (let i = offset; i < whole; i += 4) {
     const k = view.getInt32(i);
     lo = mix(lo, k);
     hi = mix(hi, k ^ 0x5bd1e995);
   }
   let last = 0;
-  for (let i = whole; i < bytes.length; i++) last = (last << 8) | (bytes[i] as number);
+  for (let i = whole; i < end; i++) last = (last << 8) | view.getUint8(i);
   lo = mix(lo, last);
   hi = mix(hi, last ^ 0x5bd1e995);
   // Words hashed: the length, one per whole word, and the tail word (Hasher.latin1).
-  const count = 2 + whole / 4;
+  const count = 2 + (length >>> 2);
   return { lo: finish(lo, count), hi: finish(hi, count) };
 }
 

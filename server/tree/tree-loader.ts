@@ -6,6 +6,7 @@ import type { Acl } from '../../protocol/records.js';
 import type { AclEntry } from './acl-cache.js';
 import { ByteReader } from './byte-buffer.js';
 import { DataTree } from './data-tree.js';
+import { hashData, hashDataView } from './digest.js';
 import { MAGIC, SnapshotFormatError, TAG_ACL, TAG_END, TAG_HEADER, TAG_NODE, VERSION } from './snapshot-cursor.js';
 import { ZNode } from './znode.js';
 
@@ -69,12 +70,14 @@ export class TreeLoader {
 
   #readNode(reader: ByteReader): void {
     const path = reader.string();
-    const data = reader.latin1();
+    const { data, offset, length } = reader.latin1At();
     const acl = this.#acls[reader.u32()];
     if (acl === undefined) throw new SnapshotFormatError(`snapshot: node ${path} names an unknown ACL`);
     if (!path.startsWith('/')) throw new SnapshotFormatError(`snapshot: bad path ${JSON.stringify(path)}`);
     const czxid = reader.safeInt();
-    const node = new ZNode(data, acl, czxid, 0, 0n);
+    // The data's hash straight from the chunk: the same value as hashing the string (digest.ts).
+    const hash = data === null ? hashData(null) : hashDataView(reader.view, offset, length);
+    const node = new ZNode(data, acl, czxid, 0, 0n, hash);
     node.mzxid = reader.safeInt();
     node.pzxid = reader.safeInt();
     node.ctime = reader.safeInt();

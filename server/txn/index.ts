@@ -9,7 +9,7 @@ export type { Txn, TxnBody, TxnHeader, TxnKind, MultiSubTxn, CreateOp, DeleteOp,
 export { encodeTxn, decodeTxn, TxnDecodeError } from './txn-codec.js';
 export { PendingChanges, type ChangeRecord, type PendingNode } from './pending-changes.js';
 export { prep, type PrepContext, type PrepRequest, type CreateSessionRequest } from './prep.js';
-export { apply, type ApplyResult, type WatchTrigger } from './apply.js';
+export { apply, replayTxn, type ApplyResult, type WatchTrigger } from './apply.js';
 export { responseOf } from './response.js';
 export {
   read,

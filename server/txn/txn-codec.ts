@@ -106,7 +106,10 @@ function writeAcl(out: ByteWriter, acl: readonly Acl[]): void {
   }
 }
 
-/** Decodes a txn; throws TxnDecodeError on malformed or trailing bytes. */
+/**
+ * Decodes a txn; throws TxnDecodeError on malformed or trailing bytes. Data fields are views of
+ * `bytes` (no copy), so `bytes` must not be written afterwards; the tree copies what it keeps.
+ */
 export function decodeTxn(bytes: Uint8Array): Txn {
   const reader = new ByteReader(bytes, (reason) => new TxnDecodeError(`txn: ${reason}`));
   const version = reader.u8();
@@ -131,7 +134,7 @@ function readSubTxn(reader: ByteReader, tag: number): MultiSubTxn | null {
   switch (tag) {
     case TAGS.create: {
       const path = reader.string();
-      const data = reader.buffer();
+      const data = reader.bufferView();
       const acl = readAcl(reader);
       const ephemeralOwner = reader.i64();
       return { kind: 'create', path, data, acl, ephemeralOwner, parentCVersion: reader.i32() };
@@ -140,7 +143,7 @@ function readSubTxn(reader: ByteReader, tag: number): MultiSubTxn | null {
       return { kind: 'delete', path: reader.string() };
     case TAGS.setData: {
       const path = reader.string();
-      const data = reader.buffer();
+      const data = reader.bufferView();
       return { kind: 'setData', path, data, version: reader.i32() };
     }
     case TAGS.check: {

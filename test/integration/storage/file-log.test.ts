@@ -390,6 +390,75 @@ describe('FileLogStore opening damaged logs', () => {
   });
 });
 
+describe('FileLogStore opened with replayFrom', () => {
+  /** Three files: log.1 (1..10), log.b (11..20), log.15 (21..30); returns log.1's path. */
+  async function writeThreeFiles(): Promise<string> {
+    const store = await openStore();
+    for (const [from, to] of [[1n, 10n], [11n, 20n], [21n, 30n]] as const) {
+      store.roll();
+      store.append(entries(from, to, 40));
+      await store.sync();
+    }
+    await closeAll();
+    return join(logDir, 'log.1');
+  }
+
+  function openFrom(replayFrom: bigint, logger: Logger = pino({ level: 'silent' })): Promise<FileLogStore> {
+    return FileLogStore.open(tmp.path, logger, { preallocBytes: 4096, replayFrom }).then((store) => {
+      open.push(store);
+      return store;
+    });
+  }
+
+  it('does not read a file wholly before replayFrom, as ZooKeeper reads only the logs after its snapshot', async () => {
+    const first = await writeThreeFiles();
+    // Damage log.1 in a way a full open refuses.
+    const bytes = await readFile(first);
+    flipBits(bytes, LOG_HEADER_BYTES + 4 * (RECORD_HEADER_BYTES + 40) + RECORD_HEADER_BYTES + 1, 0x01);
+    await writeFile(first, bytes);
+    const { logger, lines } = capturingLogger();
+    const store = await openFrom(10n, logger);
+    expect(lines()).toContainEqual(expect.objectContaining({ msg: 'transaction log opened', files: 3, unread: 1 }));
+    expect(store.lastZxid()).toBe(30n);
+    expect((await collect(store, 10n)).map((e) => e.zxid)).toEqual(entries(11n, 30n).map((e) => e.zxid));
+    expect((await collect(store, 25n)).map((e) => e.data)).toEqual(entries(26n, 30n, 40).map((e) => e.data));
+    // Reading back into the damaged file validates it then, and refuses as open() would have.
+    const failure = await collect(store, 3n).then(() => null, (err: unknown) => err);
+    expect(failure).toBeInstanceOf(StorageCorruptError);
+    expect((failure as StorageCorruptError).reason).toBe('bad record followed by valid data');
+    await closeAll();
+    // A full open (replayFrom 0n, the default) still refuses it.
+    const refused = await FileLogStore.open(tmp.path, pino({ level: 'silent' }), { preallocBytes: 4096 }).then(() => null, (err: unknown) => err);
+    expect(refused).toBeInstanceOf(StorageCorruptError);
+  });
+
+  it('reads every file that may hold a txn after replayFrom, and the newest always', async () => {
+    await writeThreeFiles();
+    const { logger, lines } = capturingLogger();
+    // 11 is the first zxid of log.b: log.1 cannot hold anything after 10, but log.b can.
+    const store = await openFrom(11n, logger);
+    expect(lines()).toContainEqual(expect.objectContaining({ msg: 'transaction log opened', unread: 1 }));
+    expect((await collect(store, 0n)).map((e) => e.zxid)).toEqual(entries(1n, 30n).map((e) => e.zxid));
+    await closeAll();
+    const { logger: second, lines: secondLines } = capturingLogger();
+    await openFrom(100n, second);
+    expect(secondLines()).toContainEqual(expect.objectContaining({ msg: 'transaction log opened', unread: 2, lastZxid: '0x1e' }));
+  });
+
+  it('truncates back into a file it did not read, and appends after it', async () => {
+    await writeThreeFiles();
+    const store = await openFrom(25n);
+    await store.truncateAfter(5n);
+    expect(store.lastZxid()).toBe(5n);
+    store.append(entries(6n, 8n));
+    await store.sync();
+    expect((await collect(store, 0n)).map((e) => e.zxid)).toEqual([1n, 2n, 3n, 4n, 5n, 6n, 7n, 8n]);
+    await closeAll();
+    const reopened = await openStore();
+    expect((await collect(reopened, 0n)).map((e) => e.zxid)).toEqual([1n, 2n, 3n, 4n, 5n, 6n, 7n, 8n]);
+  });
+});
+
 describe('FileLogStore failures and model agreement', () => {
   it('rejects the sync that fails and every later use, like a failed fsync', async () => {
     const store = await openStore();
