@@ -182,16 +182,21 @@ class Server {
     await mkdir(config.dataDir, { recursive: true });
     await mkdir(config.dataLogDir, { recursive: true });
     const snapshots = await FileSnapshotStore.open(config.dataDir, log);
-    const snapshot = await snapshots.latest();
+    // Like ZooKeeper, only the logs after the snapshot are read: open them before the snapshot
+    // loads, while the heap is small (reading them later costs full collections of a big heap).
+    // Should the newest snapshot prove damaged, the log reads the older files when asked for them.
     // A torn tail is truncated only once the log is known to continue the snapshot, so that a
-    // refusal to start changes nothing on disk. Like ZooKeeper, only the logs after the snapshot
-    // are read now.
-    const logStore = await FileLogStore.open(config.dataLogDir, log, { deferRepairs: true, replayFrom: snapshot?.zxid ?? 0n });
+    // refusal to start changes nothing on disk.
+    const newestSnapshot = (await listSnapshotFiles(join(config.dataDir, 'version-2')))[0]?.zxid ?? 0n;
+    const logStore = await FileLogStore.open(config.dataLogDir, log, { deferRepairs: true, replayFrom: newestSnapshot });
+    // The newest valid snapshot, checked as it loads (one read of the file).
+    const loaded = await snapshots.loadLatest((reader) => loadSnapshot(reader, log));
+    const snapshotZxid = loaded?.reader.zxid ?? 0n;
     // Before anything is replayed or snapshotted: a log that does not continue the snapshot (or,
     // with none, start at the first zxid) has lost txns, and serving it would make that permanent.
-    await checkLogContinuesSnapshot(config, logStore, snapshot?.zxid ?? 0n);
+    await checkLogContinuesSnapshot(config, logStore, snapshotZxid);
     await logStore.repair();
-    const recovered = await recover(snapshot, log);
+    const recovered = loaded?.loaded ?? { tree: new DataTree(), sessions: [], zxid: 0n };
     // An ensemble member hands its log to the consensus core, which applies only what it knows
     // committed; a standalone server replays its whole (all committed) log here.
     let group: ReturnType<typeof makeGroupLink> | undefined;
@@ -444,9 +449,8 @@ async function checkLogContinuesSnapshot(config: ServerConfig, logStore: FileLog
   });
 }
 
-/** Loads the given (newest valid) snapshot, or the empty state of a fresh server. */
-async function recover(snapshot: SnapshotReader | null, log: Logger): Promise<RecoveredState> {
-  if (snapshot === null) return { tree: new DataTree(), sessions: [], zxid: 0n };
+/** Builds the state a snapshot holds; its stream throws StorageCorruptError on damage. */
+async function loadSnapshot(snapshot: SnapshotReader, log: Logger): Promise<RecoveredState> {
   const loader = new TreeLoader();
   for await (const chunk of snapshot.chunks()) loader.load(chunk);
   const tree = loader.finish();

@@ -13,7 +13,9 @@
  *             u64 and digest u64), chunk count u64, digest u64; then the end of the file
  * `latest()` reads the newest snapshot completely and checks every checksum before returning it;
  * an invalid one is skipped with a warn log (as ZooKeeper's FileSnap.findNValidSnapshots does),
- * and the reader checks the checksums again as it streams the chunks.
+ * and the reader checks the checksums again as it streams the chunks. `loadLatest()` reads each
+ * file once instead: its reader checks the checksums as it streams, and a snapshot found damaged
+ * partway is dropped, with whatever was built from it, for the next older one.
  */
 import { crc32 } from 'node:zlib';
 import { mkdir, open, rename, unlink, type FileHandle } from 'node:fs/promises';
@@ -77,6 +79,26 @@ export class FileSnapshotStore implements SnapshotStore {
     const writer = new FileSnapshotWriter({ handle, tempPath, finalPath, dir: this.#dir, log: this.#log });
     await writer.writeHeader(zxid, meta);
     return writer;
+  }
+
+  /**
+   * Loads the newest snapshot that validates, reading each file once: `load` consumes a
+   * candidate's chunks, which are checked as they stream. When a candidate turns out damaged (a
+   * StorageCorruptError from its header, trailer or stream), the warning names it, what `load`
+   * built is dropped, and the next older one is tried. Null when none is valid.
+   */
+  async loadLatest<T>(load: (reader: SnapshotReader) => Promise<T>): Promise<{ reader: SnapshotReader; loaded: T } | null> {
+    for (const { name, zxid } of await listSnapshotFiles(this.#dir)) {
+      const path = join(this.#dir, name);
+      try {
+        const reader = await openSnapshot(path, zxid);
+        return { reader, loaded: await load(reader) };
+      } catch (err: unknown) {
+        if (!(err instanceof StorageCorruptError)) throw err;
+        this.#log.warn({ file: path, offset: err.offset, reason: err.reason }, 'skipping invalid snapshot');
+      }
+    }
+    return null;
   }
 
   /** The newest snapshot that validates completely; invalid newer ones are skipped with a warning. */
@@ -278,6 +300,52 @@ async function readTrailer(reader: SnapshotFileReader, start: Buffer, runningCrc
   if (rest.readBigUInt64BE(0) !== chunkCount) throw reader.corrupt('chunk count mismatch');
   await reader.expectEnd();
   return rest.readBigUInt64BE(8);
+}
+
+/**
+ * A reader for a snapshot checked so far only at its ends: the header and meta, and the trailer's
+ * digest and end marker. Its chunks are checked as they stream, the trailer's checksum and chunk
+ * count last; any damage throws StorageCorruptError from the stream.
+ */
+async function openSnapshot(path: string, nameZxid: bigint): Promise<SnapshotReader> {
+  let header: { zxid: bigint; meta: Uint8Array } | null = null;
+  for await (const piece of readSnapshotFile(path)) {
+    if (piece.kind === 'header') header = piece;
+    break;
+  }
+  assert(header !== null, 'a snapshot read starts with its header');
+  if (header.zxid !== nameZxid) {
+    throw new StorageCorruptError({ file: path, offset: 8, reason: `zxid ${hex(header.zxid)} differs from file name` });
+  }
+  const handle = await open(path, 'r');
+  let trailer: Buffer;
+  let size: number;
+  try {
+    size = (await handle.stat()).size;
+    trailer = Buffer.alloc(TRAILER_BYTES);
+    const at = size - TRAILER_BYTES;
+    const { bytesRead } = at < 0 ? { bytesRead: 0 } : await handle.read(trailer, 0, TRAILER_BYTES, at);
+    if (bytesRead !== TRAILER_BYTES || trailer.readUInt32BE(0) !== 0) {
+      throw new StorageCorruptError({ file: path, offset: Math.max(0, at), reason: 'no trailer at the end of the file' });
+    }
+  } finally {
+    await handle.close();
+  }
+  const digest = trailer.readBigUInt64BE(16);
+  return {
+    zxid: header.zxid,
+    meta: header.meta,
+    digest,
+    chunks: async function* () {
+      for await (const piece of readSnapshotFile(path)) {
+        if (piece.kind === 'chunk') yield piece.chunk;
+        // The trailer read at the end of the stream is the one whose checksum held.
+        if (piece.kind === 'trailer' && piece.digest !== digest) {
+          throw new StorageCorruptError({ file: path, offset: size - 8, reason: 'digest changed while reading' });
+        }
+      }
+    },
+  };
 }
 
 /** Reads a whole snapshot file to check it, then returns a reader that streams it again. */

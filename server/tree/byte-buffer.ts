@@ -135,6 +135,12 @@ export class ByteWriter {
   }
 }
 
+/** Whether `bytes[from, to)` are all below 0x80 (ASCII reads the same as latin1 and UTF-8). */
+function isAscii(bytes: Uint8Array, from: number, to: number): boolean {
+  for (let i = from; i < to; i++) if ((bytes[i] as number) >= 0x80) return false;
+  return true;
+}
+
 /** Reads big-endian fields; every read past the end or malformed value throws `fail(reason)`. */
 export class ByteReader {
   readonly #bytes: Buffer;
@@ -193,6 +199,8 @@ export class ByteReader {
   string(): string {
     const n = this.u32();
     const at = this.#need(n);
+    // Paths are short and nearly always ASCII: decode those without a view, validation or UTF-8.
+    if (n <= 256 && isAscii(this.#bytes, at, at + n)) return this.#bytes.toString('latin1', at, at + n);
     const bytes = this.#bytes.subarray(at, at + n);
     if (!isUtf8(bytes)) throw this.#fail(`invalid UTF-8 at byte ${at}`);
     return bytes.toString('utf8');

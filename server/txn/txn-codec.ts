@@ -119,9 +119,12 @@ export function decodeTxn(bytes: Uint8Array): Txn {
   const zxid = reader.i64();
   const timeMs = reader.safeInt();
   const header: TxnHeader = { sessionId, cxid, zxid, timeMs };
-  const body = readBody(reader);
+  const body: TxnBody & { header?: TxnHeader } = readBody(reader);
   if (reader.remaining !== 0) throw new TxnDecodeError(`txn: ${reader.remaining} trailing bytes`);
-  return { ...body, header };
+  // Adding the one field keeps one object shape per kind; `{ ...body, header }` over bodies of
+  // every kind goes megamorphic, and it and every later read of the txn take the slow path.
+  body.header = header;
+  return body as Txn;
 }
 
 function readBody(reader: ByteReader): TxnBody {

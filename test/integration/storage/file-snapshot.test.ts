@@ -102,13 +102,34 @@ describe('FileSnapshotStore', () => {
       (bytes) => flipped(bytes, bytes.length - 1),
       (bytes) => flipped(bytes, bytes.length - 20),
     ];
+    // loadLatest reads each file once: the load of a damaged one gets partway, then is dropped.
+    const started: bigint[] = [];
+    const loadAll = (reader: SnapshotReader): Promise<Uint8Array[]> => {
+      started.push(reader.zxid);
+      return chunksOf(reader);
+    };
     for (const damage of damages) {
       await writeFile(newest, damage(Buffer.from(original)));
       expect((await store.latest())?.zxid).toBe(10n);
       expect(lines().at(-1)).toEqual(expect.objectContaining({ level: 40, file: newest }));
+      started.length = 0;
+      const loaded = await store.loadLatest(loadAll);
+      expect(loaded?.reader.zxid).toBe(10n);
+      expect(loaded?.loaded).toEqual([chunkOf(10, 1000), chunkOf(11, 1001), chunkOf(12, 1002)]);
+      expect(lines().at(-1)).toEqual(expect.objectContaining({ level: 40, msg: 'skipping invalid snapshot', file: newest }));
+      expect(started.at(-1)).toBe(10n);
     }
+    // Damage inside a chunk shows only once the load has streamed that far; it is dropped then.
+    await writeFile(newest, flipped(Buffer.from(original), 700));
+    started.length = 0;
+    expect((await store.loadLatest(loadAll))?.reader.zxid).toBe(10n);
+    expect(started).toEqual([20n, 10n]);
     await writeFile(newest, original);
     expect((await store.latest())?.zxid).toBe(20n);
+    const loaded = await store.loadLatest(loadAll);
+    expect(loaded?.reader.zxid).toBe(20n);
+    expect(loaded?.reader.digest).toBe(0xdead_beef_cafe_f00dn);
+    await expect(store.loadLatest(() => Promise.reject(new RangeError('not storage')))).rejects.toThrow(RangeError);
   });
 
   it('skips a snapshot whose header zxid differs from its name', async () => {

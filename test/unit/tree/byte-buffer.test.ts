@@ -26,4 +26,24 @@ describe('ByteWriter / ByteReader', () => {
     }
     expect(reader.remaining).toBe(0);
   });
+
+  it('reads ASCII, multi-byte and long strings alike, refuses invalid UTF-8, and views buffers in place', () => {
+    const out = new ByteWriter(1);
+    const texts = ['/a/b', '', '/ü/日本', `/${'x'.repeat(300)}`, `/${'é'.repeat(200)}`];
+    for (const text of texts) out.string(text);
+    out.buffer(Uint8Array.of(1, 2, 3));
+    const bytes = out.toBytes();
+    const reader = new ByteReader(bytes, (reason) => new Error(reason));
+    for (const text of texts) expect(reader.string()).toBe(text);
+    const view = reader.bufferView();
+    expect(view).toEqual(Uint8Array.of(1, 2, 3));
+    expect(view?.buffer).toBe(bytes.buffer);
+    // 0xff never appears in UTF-8: refused whether the string is short or long.
+    for (const length of [3, 300]) {
+      const bad = new Uint8Array(4 + length).fill(0x61);
+      new DataView(bad.buffer).setUint32(0, length);
+      bad[4 + length - 1] = 0xff;
+      expect(() => new ByteReader(bad, (reason) => new Error(reason)).string()).toThrow(/invalid UTF-8/);
+    }
+  });
 });
