@@ -97,9 +97,9 @@ export function encodeServiceInstance(instance: ServiceInstance): Uint8Array {
   return new TextEncoder().encode(JSON.stringify(ordered));
 }
 
-const jsonValue: z.ZodType<JsonValue> = z.lazy(() =>
-  z.union([z.string(), z.number(), z.boolean(), z.null(), z.array(jsonValue), z.record(z.string(), jsonValue)]),
-);
+// Whatever JSON.parse gave is a JSON value already. Passed through as it is, not rebuilt by a
+// zod record, which loses an own "__proto__" key (valid JSON, and kept by Curator's Jackson).
+const jsonValue = z.custom<JsonValue>(() => true);
 
 // Missing fields take the defaults of Curator's no-argument ServiceInstance constructor; unknown
 // fields are ignored, as JsonInstanceSerializer does (FAIL_ON_UNKNOWN_PROPERTIES off).

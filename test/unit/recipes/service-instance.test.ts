@@ -67,6 +67,13 @@ describe("service instances in Curator's JSON layout", () => {
     }
   });
 
+  it('keeps a payload key named __proto__ as an own key, as JSON and Jackson do', () => {
+    const data = new TextEncoder().encode('{"name":"a","id":"b","payload":{"__proto__":[1],"x":{"__proto__":null}}}');
+    const parsed = parseServiceInstance('/p', data);
+    expect(JSON.stringify(parsed.payload)).toBe('{"__proto__":[1],"x":{"__proto__":null}}');
+    expect(Object.keys(parsed.payload as object)).toEqual(['__proto__', 'x']);
+  });
+
   it('round-trips every instance (property)', () => {
     const json = fc.jsonValue().map((v) => JSON.parse(JSON.stringify(v)) as ServiceInstance['payload']);
     const instance = fc.record({
