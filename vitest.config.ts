@@ -2,14 +2,18 @@ import { defineConfig } from 'vitest/config';
 
 // One vitest project per test layer (STYLE.md §9). Integration-style layers run files one at a
 // time so that process-heavy tests do not starve each other on the 2-core machines.
+// Every layer seeds fast-check the same fixed way (FC_SEED overrides it; see the setup file).
+const setupFiles = ['test/helpers/fast-check-seed.ts'];
+
 export default defineConfig({
   test: {
     projects: [
-      { test: { name: 'unit', include: ['test/unit/**/*.test.ts'], testTimeout: 30_000 } },
-      { test: { name: 'sim', include: ['test/sim/**/*.test.ts'], testTimeout: 300_000 } },
+      { test: { name: 'unit', include: ['test/unit/**/*.test.ts'], setupFiles, testTimeout: 30_000 } },
+      { test: { name: 'sim', include: ['test/sim/**/*.test.ts'], setupFiles, testTimeout: 300_000 } },
       {
         test: {
           name: 'integration',
+          setupFiles,
           include: ['test/integration/**/*.test.ts'],
           testTimeout: 120_000,
           hookTimeout: 60_000,
@@ -19,6 +23,7 @@ export default defineConfig({
       {
         test: {
           name: 'interop',
+          setupFiles,
           include: ['test/interop/**/*.test.ts'],
           testTimeout: 120_000,
           hookTimeout: 90_000,
@@ -28,6 +33,7 @@ export default defineConfig({
       {
         test: {
           name: 'cli',
+          setupFiles,
           include: ['test/cli/**/*.test.ts'],
           testTimeout: 60_000,
           hookTimeout: 60_000,
@@ -37,6 +43,7 @@ export default defineConfig({
       {
         test: {
           name: 'e2e',
+          setupFiles,
           include: ['test/e2e/**/*.test.ts'],
           testTimeout: 180_000,
           hookTimeout: 90_000,
