@@ -51,6 +51,7 @@ import {
   encodeRecords,
   LOG_HEADER_BYTES,
   MAX_RECORD_PAYLOAD_BYTES,
+  RECORD_HEADER_BYTES,
   scanLogFile,
   type LogFileScan,
 } from './log-format.js';
@@ -233,6 +234,9 @@ export class FileLogStore implements LogStore {
   async *readFrom(zxidExclusive: bigint): AsyncIterable<LogEntry> {
     // The synced extent of each file as of now, so later appends are not read half-synced.
     const files = this.#files.map((file) => ({ file, endOffset: file.endOffset, lastZxid: file.lastZxid }));
+    // The step into each file is checked here too: open() could not check it next to a file it
+    // did not read.
+    let previous: bigint | null = null;
     for (const [index, view] of files.entries()) {
       // Every record of a file comes before the next file's first zxid.
       const next = files[index + 1]?.file;
@@ -244,7 +248,15 @@ export class FileLogStore implements LogStore {
       }
       if (view.lastZxid <= zxidExclusive || view.endOffset <= LOG_HEADER_BYTES) continue;
       const bytes = await readPrefix(view.file.path, view.endOffset);
+      let isFirst = true;
       for (const record of decodeRecords(bytes, LOG_HEADER_BYTES, view.endOffset, zxidExclusive)) {
+        // Within a file the scan checked every step already.
+        if (isFirst && previous !== null && !isNextZxid(previous, record.zxid)) {
+          const offset = record.end - record.data.length - RECORD_HEADER_BYTES;
+          throw new StorageCorruptError({ file: view.file.path, offset, reason: 'zxid gap or reordering' });
+        }
+        isFirst = false;
+        previous = record.zxid;
         yield { zxid: record.zxid, data: record.data };
       }
     }

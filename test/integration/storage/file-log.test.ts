@@ -445,6 +445,18 @@ describe('FileLogStore opened with replayFrom', () => {
     expect(secondLines()).toContainEqual(expect.objectContaining({ msg: 'transaction log opened', unread: 2, lastZxid: '0x1e' }));
   });
 
+  it('refuses, when it reads them, a zxid gap between files open() did not read', async () => {
+    await writeThreeFiles();
+    // log.b now ends at 19, and log.15 starts at 21: a full open refuses the gap.
+    await writeFile(join(logDir, 'log.b'), encodeRecords(entries(11n, 19n, 40), true));
+    const store = await openFrom(25n);
+    expect((await collect(store, 25n)).map((e) => e.zxid)).toEqual([26n, 27n, 28n, 29n, 30n]);
+    const failure = await collect(store, 0n).then(() => null, (err: unknown) => err);
+    expect(failure).toBeInstanceOf(StorageCorruptError);
+    expect((failure as StorageCorruptError).reason).toBe('zxid gap or reordering');
+    expect((failure as StorageCorruptError).file).toBe(join(logDir, 'log.15'));
+  });
+
   it('truncates back into a file it did not read, and appends after it', async () => {
     await writeThreeFiles();
     const store = await openFrom(25n);
