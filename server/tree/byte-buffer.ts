@@ -208,12 +208,7 @@ export class ByteReader {
 
   /** Reads a byte array with an i32 length (-1 is null); the result is a copy. */
   buffer(): Uint8Array | null {
-    const n = this.#length();
-    if (n === -1) return null;
-    const at = this.#need(n);
-    const out = new Uint8Array(n);
-    out.set(this.#bytes.subarray(at, at + n));
-    return out;
+    return this.bufferView()?.slice() ?? null;
   }
 
   /**
@@ -227,17 +222,10 @@ export class ByteReader {
     return new Uint8Array(this.#bytes.buffer, this.#bytes.byteOffset + at, n);
   }
 
-  /** Reads bytes written by ByteWriter.latin1 into the one-char-per-byte form. */
-  latin1(): string | null {
-    const n = this.#length();
-    if (n === -1) return null;
-    const at = this.#need(n);
-    return this.#bytes.toString('latin1', at, at + n);
-  }
-
   /**
-   * Like `latin1`, and also where the bytes sit in `view` (offset -1 for null), so that a caller
-   * can hash them in place instead of reading the string again.
+   * Reads bytes written by ByteWriter.latin1 into the one-char-per-byte form, and also where they
+   * sit in `view` (offset -1 for null), so that a caller can hash them in place instead of
+   * reading the string again.
    */
   latin1At(): { readonly data: string | null; readonly offset: number; readonly length: number } {
     const n = this.#length();
